@@ -1,0 +1,56 @@
+# resnet_x5_ros developer commands. Everything is installed by these rules, pinned; nothing by hand.
+#   make demo   set up what is missing, run the node on the CPU backend against real photos
+#   make test   set up what is missing, run the whole test suite (unit, integration, lints)
+PYTHON ?= python3.11
+VENV := .venv
+DEVENV := scripts/devenv
+STAMP := $(VENV)/.resnet_x5_ros-setup
+MODEL := models/efficientnet_lite0.onnx
+MODEL_VENV := .venv-model
+
+# The stamp records what the venv was made from; any change to these files redoes setup.
+SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_vision_msgs.sh setup.py setup.cfg package.xml \
+	$(wildcard dev/vision_msgs/*.txt dev/vision_msgs/*.xml dev/vision_msgs/msg/*.msg)
+
+.PHONY: setup model test demo lint clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make demo    run the node on the CPU backend against real photos (sets up what is missing)"
+	@echo "make test    run all tests (sets up what is missing)"
+	@echo "make setup   create/refresh the pinned dev environment in $(VENV)"
+	@echo "make model   export the default CPU model to $(MODEL)"
+
+setup: $(STAMP) $(MODEL)
+
+$(STAMP): $(SETUP_INPUTS)
+	@echo "== setup: $(VENV) (pinned ROS 2 Jazzy wheels, onnxruntime, OpenCV, pytest)"
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/requirements.txt -c dev/constraints.txt
+	@echo "== setup: building the dev-only vision_msgs stand-in into $(VENV)"
+	dev/build_vision_msgs.sh $(VENV) .build/vision_msgs
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# An editable install skips data_files: link the ament index marker and share/ by hand.
+	mkdir -p $(VENV)/share/ament_index/resource_index/packages $(VENV)/share/resnet_x5_ros
+	ln -sfn $(CURDIR)/resource/resnet_x5_ros $(VENV)/share/ament_index/resource_index/packages/resnet_x5_ros
+	ln -sfn $(CURDIR)/package.xml $(VENV)/share/resnet_x5_ros/package.xml
+	ln -sfn $(CURDIR)/launch $(VENV)/share/resnet_x5_ros/launch
+	ln -sfn $(CURDIR)/config $(VENV)/share/resnet_x5_ros/config
+	@touch $@
+
+model: $(MODEL)
+
+$(MODEL): dev/model/export_efficientnet_lite0.py dev/model/requirements.lock
+	@echo "== model: exporting EfficientNet-Lite0 to $(MODEL) (torch kept in $(MODEL_VENV))"
+	@test -x $(MODEL_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/model/requirements.lock
+	$(MODEL_VENV)/bin/python dev/model/export_efficientnet_lite0.py --output $(MODEL)
+
+test: setup
+	$(DEVENV) python -m pytest test
+
+demo: setup
+	$(DEVENV) python -m resnet_x5_ros.demo
+
+clean:
+	rm -rf $(VENV) $(MODEL_VENV) .build .ros models/*.onnx models/*.json

@@ -1,0 +1,56 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""Helpers for tests that talk to other processes over real DDS (on loopback)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def child_env(**extra):
+    """Environment for a child process: the test run's domain, loopback DDS, field checks."""
+    env = dict(os.environ)
+    for key in ('ROS_DOMAIN_ID', 'ROS_AUTOMATIC_DISCOVERY_RANGE', 'ROS_LOCALHOST_ONLY',
+                'ROS_PYTHON_CHECK_FIELDS', 'ROS_HOME'):
+        assert key in env, key + ' must be set by conftest before starting ROS processes'
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in [REPO, env.get('PYTHONPATH', '')] if p)
+    env['PYTHONUNBUFFERED'] = '1'
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def start_process(args, **env_extra):
+    """Start a Python child (module or script args) with its output captured."""
+    return subprocess.Popen([sys.executable] + list(args), cwd=REPO, env=child_env(**env_extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_process(proc, sig=signal.SIGINT, timeout=10.0):
+    """Stop a child with a signal; returns (returncode, output)."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return proc.returncode, out
+
+
+def spin_until(executor, predicate, timeout):
+    """Spin until predicate() is true; returns whether it became true before the timeout.
+
+    The timeout only bounds a failing test: the loop returns as soon as the event happens.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        executor.spin_once(timeout_sec=min(0.05, remaining))
+    return True
