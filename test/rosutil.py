@@ -54,3 +54,42 @@ def spin_until(executor, predicate, timeout):
             return False
         executor.spin_once(timeout_sec=min(0.05, remaining))
     return True
+
+
+class RosClient:
+    """A test-side rclpy node with its own context, spun on demand from the test thread."""
+
+    def __init__(self, name='test_client', namespace=''):
+        import rclpy
+        from rclpy.executors import SingleThreadedExecutor
+        self.context = rclpy.Context()
+        rclpy.init(context=self.context)
+        self.node = rclpy.create_node(name, namespace=namespace, context=self.context)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+
+    def spin_until(self, predicate, timeout=20.0):
+        return spin_until(self.executor, predicate, timeout)
+
+    def close(self):
+        self.executor.shutdown()
+        self.node.destroy_node()
+        self.context.try_shutdown()
+
+    def set_parameters(self, target_node, **values):
+        """Set parameters through the node's set_parameters service, like `ros2 param set`.
+
+        Returns the list of SetParametersResult.
+        """
+        from rcl_interfaces.srv import SetParameters
+        from rclpy.parameter import Parameter
+        client = self.node.create_client(SetParameters, target_node + '/set_parameters')
+        try:
+            assert self.spin_until(client.service_is_ready, 20.0), 'no parameter service'
+            request = SetParameters.Request(parameters=[
+                Parameter(k, value=v).to_parameter_msg() for k, v in values.items()])
+            future = client.call_async(request)
+            assert self.spin_until(future.done, 20.0), 'set_parameters did not answer'
+            return future.result().results
+        finally:
+            self.node.destroy_client(client)

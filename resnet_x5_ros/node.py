@@ -1,0 +1,349 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""The ROS 2 adapter: sensor_msgs/Image in, vision_msgs/Classification out.
+
+Thin on purpose: the callback copies the message's fields into a `pipeline.Frame` and drops it
+into a one-frame slot; worker threads run `pipeline.Classifier` and publish. Everything that
+is not ROS lives in the ROS-free modules (frames, backends, postprocess, pipeline, worker).
+"""
+
+import array
+import itertools
+import sys
+import time
+
+import cv2
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rcl_interfaces.msg import SetParametersResult
+import rclpy
+from rclpy.exceptions import ParameterException
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile,
+                       ReliabilityPolicy)
+from sensor_msgs.msg import CompressedImage, Image
+from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
+
+from resnet_x5_ros import frames
+from resnet_x5_ros.backends import BackendError, create_backend, ModelError
+from resnet_x5_ros.node_params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
+from resnet_x5_ros.pipeline import Classifier, Frame, Settings
+from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
+from resnet_x5_ros.stats import PipelineStats
+from resnet_x5_ros.worker import LatestSlot, NewestFirstGate, WorkerPool
+
+WARN_EVERY_S = 5.0
+
+
+class StartupError(Exception):
+    """A configuration problem that stops start-up; str() is the one line shown to users."""
+
+
+class ClassifierNode(Node):
+    """Subscribes to `image`, publishes `classification`, `label_info`, `/diagnostics`."""
+
+    def __init__(self, **node_kwargs):
+        super().__init__('classifier', **node_kwargs)
+        self._p = self._declare_parameters()
+        self._check_choices()
+        backend = self._load_backend()
+        labels_path = self._p['labels_path'] or DEFAULT_LABELS_PATH
+        try:
+            labels = load_labels(labels_path, expected_count=backend.num_classes)
+        except LabelsError as exc:
+            backend.close()
+            raise StartupError(str(exc)) from None
+        try:
+            self._classifier = Classifier(backend, labels, Settings(
+                top_k=self._p['top_k'], score_threshold=self._p['score_threshold'],
+                apply_softmax=self._p['apply_softmax'], resize_mode=self._p['resize_mode']))
+        except ValueError as exc:
+            backend.close()
+            raise StartupError('parameter error: {}'.format(exc)) from None
+        self._labels_path = labels_path
+        self._class_id_format = self._p['class_id_format']
+        self._stats = PipelineStats()
+        self._sequence = itertools.count()
+        self._gate = NewestFirstGate()
+        self._last_warning = {}
+
+        self._classification_pub = self.create_publisher(Classification, 'classification', 10)
+        latched = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST,
+                             durability=DurabilityPolicy.TRANSIENT_LOCAL,
+                             reliability=ReliabilityPolicy.RELIABLE)
+        self._label_info_pub = self.create_publisher(LabelInfo, 'label_info', latched)
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self._overlay_pub = self.create_publisher(Image, 'overlay', 1)
+        self._publish_label_info()
+
+        self._slot = LatestSlot()
+        self._workers = WorkerPool(self._slot, self._process, self._p['num_workers'])
+        self._workers.start()
+
+        image_topic = self.resolve_topic_name('image')
+        if self._p['compressed']:
+            # image_transport's convention: the compressed stream lives under the raw topic.
+            self._input_topic, self._input_type = image_topic + '/compressed', CompressedImage
+        else:
+            self._input_topic, self._input_type = image_topic, Image
+        self._subscription = None
+        self._qos_timer = None
+        if self._p['qos_reliability'] == 'auto':
+            self._qos_timer = self.create_timer(0.2, self._subscribe_when_publisher_seen)
+        else:
+            self._subscribe(ReliabilityPolicy.RELIABLE
+                            if self._p['qos_reliability'] == 'reliable'
+                            else ReliabilityPolicy.BEST_EFFORT, 'set by qos_reliability')
+
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._diagnostics_timer = self.create_timer(self._p['diagnostics_period'],
+                                                    self._publish_diagnostics)
+        self.get_logger().info(
+            'ready: backend {} | input {}x{} NV12 ({} range) | labels {} ({} classes) | '
+            'in {} [{}] -> out {}, {} | workers {}'.format(
+                backend.description, backend.input_width, backend.input_height,
+                backend.nv12_range, labels_path, len(labels), self._input_topic,
+                self._input_type.__name__, self.resolve_topic_name('classification'),
+                self.resolve_topic_name('label_info'), self._p['num_workers']))
+
+    # ---- start-up -------------------------------------------------------------------
+
+    def _declare_parameters(self):
+        values = {}
+        for param in PARAMS:
+            try:
+                values[param.name] = self.declare_parameter(
+                    param.name, param.default, descriptor(param)).value
+            except ParameterException as exc:
+                raise StartupError('parameter {!r}: {}'.format(
+                    param.name, _one_line(exc))) from None
+        return values
+
+    def _check_choices(self):
+        for name, value in self._p.items():
+            reason = check_choice(name, value)
+            if reason:
+                raise StartupError(reason)
+
+    def _load_backend(self):
+        try:
+            return create_backend(self._p['backend'], self._p['model_path'],
+                                  nv12_range=self._p['nv12_range'],
+                                  num_threads=self._p['num_threads'])
+        except (ModelError, ValueError) as exc:
+            raise StartupError(_one_line(exc)) from None
+
+    # ---- input ----------------------------------------------------------------------
+
+    def _subscribe_when_publisher_seen(self):
+        infos = self.get_publishers_info_by_topic(self._input_topic)
+        if not infos:
+            return
+        reliable = all(i.qos_profile.reliability == ReliabilityPolicy.RELIABLE for i in infos)
+        self._qos_timer.cancel()
+        self.destroy_timer(self._qos_timer)
+        self._qos_timer = None
+        self._subscribe(ReliabilityPolicy.RELIABLE if reliable
+                        else ReliabilityPolicy.BEST_EFFORT,
+                        'matched to {} publisher(s) found'.format(len(infos)))
+
+    def _subscribe(self, reliability, why):
+        qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=reliability,
+                         durability=qos_profile_sensor_data.durability)
+        callback = self._on_compressed if self._p['compressed'] else self._on_image
+        self._subscription = self.create_subscription(self._input_type, self._input_topic,
+                                                      callback, qos)
+        self.get_logger().info('subscribed to {} with {} QoS ({})'.format(
+            self._input_topic, reliability.name.lower(), why))
+
+    def _on_image(self, msg):
+        self._enqueue(msg.header, Frame(msg.data, msg.encoding, msg.width, msg.height,
+                                        msg.step), msg)
+
+    def _on_compressed(self, msg):
+        self._enqueue(msg.header, Frame(msg.data, msg.format, compressed=True), msg)
+
+    def _enqueue(self, header, frame, msg):
+        self._stats.count('received')
+        if self._slot.put((next(self._sequence), time.perf_counter(), header, frame, msg)):
+            self._stats.count('dropped')
+
+    # ---- workers --------------------------------------------------------------------
+
+    def _process(self, item):
+        sequence, received_at, header, frame, msg = item
+        classifier = self._classifier
+        try:
+            result = classifier.classify(frame, classifier.settings)
+        except frames.FrameError as exc:
+            self._stats.count('rejected')
+            self._warn('frame', 'rejected a frame ({} rejected so far): {}'.format(
+                self._stats.counts()['rejected'], exc))
+            return
+        except BackendError as exc:
+            self._stats.count('backend_errors')
+            self._warn('backend', 'inference failed ({} failures so far): {}'.format(
+                self._stats.counts()['backend_errors'], _one_line(exc)))
+            return
+        self._stats.count('processed')
+        out = Classification(header=header)
+        id_format = self._class_id_format
+        out.results = [ObjectHypothesis(class_id=classifier.class_id(i, id_format),
+                                        score=float(s)) for i, s in result.top]
+        if self._gate.run_if_newest(sequence,
+                                    lambda: self._classification_pub.publish(out)):
+            self._stats.count('published')
+            self._stats.record(convert=result.convert_s, infer=result.infer_s,
+                               post=result.post_s,
+                               total=time.perf_counter() - received_at)
+        else:
+            self._stats.count('stale')
+        if self._overlay_pub.get_subscription_count() > 0:
+            self._publish_overlay(msg, frame, result)
+
+    def _publish_overlay(self, msg, frame, result):
+        try:
+            if frame.compressed:
+                bgr = frames.compressed_to_bgr(frame.data, frame.encoding)
+            else:
+                bgr = frames.to_bgr(frame.data, frame.encoding, frame.width, frame.height,
+                                    frame.step)
+        except frames.FrameError:
+            return
+        bgr = draw_top_k(bgr, result.top, self._classifier.labels)
+        image = Image(header=msg.header, height=bgr.shape[0], width=bgr.shape[1],
+                      encoding='bgr8', is_bigendian=0, step=bgr.shape[1] * 3)
+        image.data = array.array('B', bgr.tobytes())
+        self._overlay_pub.publish(image)
+
+    # ---- parameters, label map, diagnostics --------------------------------------------
+
+    def _on_set_parameters(self, params):
+        settings = self._classifier.settings
+        changes = {}
+        class_id_format = self._class_id_format
+        for param in params:
+            spec = PARAMS_BY_NAME.get(param.name)
+            if spec is None:
+                continue
+            if not spec.dynamic:
+                return SetParametersResult(successful=False, reason=(
+                    '{} is read at start-up only; restart the node to change it'
+                    .format(param.name)))
+            reason = check_choice(param.name, param.value)
+            if reason:
+                return SetParametersResult(successful=False, reason=reason)
+            if param.name == 'class_id_format':
+                class_id_format = param.value
+            else:
+                changes[param.name] = param.value
+        try:
+            new_settings = self._classifier.checked(
+                Settings(**{**settings.__dict__, **changes}))
+        except (TypeError, ValueError) as exc:
+            return SetParametersResult(successful=False, reason=str(exc))
+        self._classifier.settings = new_settings
+        self._class_id_format = class_id_format
+        if new_settings.score_threshold != settings.score_threshold:
+            self._publish_label_info(new_settings.score_threshold)
+        return SetParametersResult(successful=True)
+
+    def _publish_label_info(self, threshold=None):
+        if threshold is None:
+            threshold = self._classifier.settings.score_threshold
+        msg = LabelInfo(threshold=float(threshold))
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.class_map = [VisionClass(class_id=i, class_name=name)
+                         for i, name in enumerate(self._classifier.labels)]
+        self._label_info_pub.publish(msg)
+
+    def _publish_diagnostics(self):
+        snap = self._stats.snapshot()
+        backend = self._classifier.backend
+        status = DiagnosticStatus(name='{}: classifier'.format(self.get_fully_qualified_name()),
+                                  hardware_id=backend.name)
+        if snap['backend_errors'] and snap['published'] == 0:
+            status.level, status.message = DiagnosticStatus.ERROR, 'backend failing'
+        elif snap['received'] == 0:
+            status.level, status.message = DiagnosticStatus.OK, 'waiting for images on ' + \
+                self._input_topic
+        else:
+            status.level, status.message = DiagnosticStatus.OK, 'classifying'
+        values = {'backend': backend.description, 'model': backend.model_path,
+                  'input_topic': self._input_topic}
+        values.update(snap)
+        status.values = [KeyValue(key=k, value=_fmt(v)) for k, v in values.items()]
+        msg = DiagnosticArray(status=[status])
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self._diagnostics_pub.publish(msg)
+
+    def _warn(self, kind, text):
+        # Rate-limited per kind: a broken camera must not flood the log.
+        now = time.monotonic()
+        if now - self._last_warning.get(kind, -WARN_EVERY_S) >= WARN_EVERY_S:
+            self._last_warning[kind] = now
+            self.get_logger().warning(text)
+
+    @property
+    def stats(self):
+        return self._stats
+
+    def shutdown(self):
+        """Stop the workers and release the backend; returns threads that did not stop."""
+        busy = self._workers.stop()
+        if not busy:
+            self._classifier.backend.close()
+        return busy
+
+
+def draw_top_k(bgr, top, labels):
+    """Return a copy of bgr with one text line per (index, score) in its top-left corner."""
+    out = bgr.copy()
+    scale = max(0.4, out.shape[0] / 900.0)
+    line = int(30 * scale) + 4
+    for row, (index, score) in enumerate(top):
+        text = '{:.1%} {}'.format(score, labels[index])
+        origin = (8, line * (row + 1))
+        cv2.putText(out, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
+                    thickness=4, lineType=cv2.LINE_AA)
+        cv2.putText(out, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255),
+                    thickness=1, lineType=cv2.LINE_AA)
+    return out
+
+
+def _one_line(exc):
+    return ' '.join(str(exc).split())
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return '{:.3f}'.format(value)
+    return str(value)
+
+
+def main(args=None):
+    rclpy.init(args=args)
+    node = None
+    code = 0
+    try:
+        node = ClassifierNode()
+        rclpy.spin(node)
+    except StartupError as exc:
+        print('classifier_node: error: {}'.format(exc), file=sys.stderr)
+        code = 2
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            busy = node.shutdown()
+            if busy:
+                node.get_logger().warning(
+                    'inference still running in {} at shutdown; exiting without it'
+                    .format(', '.join(busy)))
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return code
+
+
+if __name__ == '__main__':
+    sys.exit(main())

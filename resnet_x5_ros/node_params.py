@@ -1,0 +1,99 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""The classifier node's ROS parameters: names, defaults, descriptions, ranges.
+
+One table, so the node, config/*.yaml and the README cannot disagree about a parameter.
+"""
+
+import collections
+
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                ParameterType)
+
+from resnet_x5_ros.backends import BACKENDS
+from resnet_x5_ros.frames import DEFAULT_RESIZE_MODE, RESIZE_MODES
+from resnet_x5_ros.pipeline import CLASS_ID_FORMATS
+
+QOS_RELIABILITIES = ('auto', 'reliable', 'best_effort')
+NV12_RANGE_CHOICES = ('auto', 'full', 'video')
+
+Param = collections.namedtuple('Param', 'name default description choices low high dynamic')
+
+PARAMS = (
+    Param('backend', 'auto',
+          'Inference backend: auto (bpu when hobot_dnn imports and the model is a .bin, '
+          'else cpu), bpu or cpu.', BACKENDS, None, None, False),
+    Param('model_path', '',
+          'Model file: a Horizon .bin for bpu, an .onnx (with its .json sidecar) for cpu. '
+          'Empty: the backend default (the board ResNet18 / the dev EfficientNet-Lite0).',
+          None, None, None, False),
+    Param('labels_path', '',
+          'Class names, one per line (line N = class N). Empty: the bundled ImageNet-1k list.',
+          None, None, None, False),
+    Param('top_k', 5, 'How many classes each result holds at most (1..number of classes).',
+          None, 1, 1000, True),
+    Param('score_threshold', 0.0, 'Classes scoring below this (0..1) are left out.',
+          None, 0.0, 1.0, True),
+    Param('apply_softmax', True,
+          'Apply softmax to the model output. Set false if the model already outputs '
+          'probabilities (board_check tells).', None, None, None, False),
+    Param('resize_mode', DEFAULT_RESIZE_MODE,
+          'How a frame is fitted to the model input: stretch, letterbox (keep aspect, grey '
+          'bars) or center_crop (keep aspect, crop the centre).', RESIZE_MODES, None, None,
+          True),
+    Param('class_id_format', 'index',
+          'ObjectHypothesis.class_id: index (the class number as text, names in label_info) '
+          'or name (the label text).', CLASS_ID_FORMATS, None, None, True),
+    Param('compressed', False,
+          'Subscribe to <image>/compressed (sensor_msgs/CompressedImage, JPEG/PNG) instead '
+          'of <image>.', None, None, None, False),
+    Param('qos_reliability', 'auto',
+          'Subscription reliability: auto (match the publishers found on the topic), '
+          'reliable or best_effort.', QOS_RELIABILITIES, None, None, False),
+    Param('num_workers', 1, 'Inference threads (results are never published out of order).',
+          None, 1, 16, False),
+    Param('nv12_range', 'auto',
+          'NV12 colour range the model expects: auto (read from the .bin / the .onnx '
+          'sidecar), full (BT.601 full range) or video (BT.601 video range).',
+          NV12_RANGE_CHOICES, None, None, False),
+    Param('num_threads', 0, 'CPU backend: ONNX Runtime intra-op threads (0 = all cores).',
+          None, 0, 256, False),
+    Param('diagnostics_period', 1.0, 'Seconds between /diagnostics messages.',
+          None, 0.1, 60.0, False),
+)
+
+PARAMS_BY_NAME = {p.name: p for p in PARAMS}
+
+
+def descriptor(param):
+    """Build the ParameterDescriptor (description, range, read-only flag) of param."""
+    text = param.description
+    if param.choices:
+        text += ' One of: {}.'.format(', '.join(param.choices))
+    if not param.dynamic:
+        text += ' Read at start-up only.'
+    desc = ParameterDescriptor(description=text, read_only=not param.dynamic)
+    if isinstance(param.default, bool):
+        desc.type = ParameterType.PARAMETER_BOOL
+    elif isinstance(param.default, int):
+        desc.type = ParameterType.PARAMETER_INTEGER
+        if param.low is not None:
+            desc.integer_range = [IntegerRange(from_value=param.low, to_value=param.high,
+                                               step=1)]
+    elif isinstance(param.default, float):
+        desc.type = ParameterType.PARAMETER_DOUBLE
+        if param.low is not None:
+            desc.floating_point_range = [FloatingPointRange(
+                from_value=float(param.low), to_value=float(param.high), step=0.0)]
+    else:
+        desc.type = ParameterType.PARAMETER_STRING
+    return desc
+
+
+def check_choice(name, value):
+    """Return None if value is allowed for parameter name, else the reason it is not."""
+    param = PARAMS_BY_NAME[name]
+    if param.choices and value not in param.choices:
+        return 'parameter {!r} must be one of {}, got {!r}'.format(
+            name, ', '.join(param.choices), value)
+    return None

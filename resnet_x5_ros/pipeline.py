@@ -1,0 +1,117 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""One frame's whole classification without ROS: convert -> infer -> post-process.
+
+The node, the `classify` tool and the benchmarks all go through `Classifier`, so what a
+board owner checks offline is exactly what the node runs.
+"""
+
+import dataclasses
+import time
+
+import numpy as np
+
+from resnet_x5_ros import frames
+from resnet_x5_ros.postprocess import softmax, top_k
+
+CLASS_ID_FORMATS = ('index', 'name')
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What may change between two frames; replaced as a whole, never edited in place."""
+
+    top_k: int = 5
+    score_threshold: float = 0.0
+    apply_softmax: bool = True
+    resize_mode: str = frames.DEFAULT_RESIZE_MODE
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """A camera frame as sensor_msgs carries it, without ROS types.
+
+    For a raw Image: data, encoding, width, height, step. For a CompressedImage:
+    data and format (in `encoding`) with compressed=True.
+    """
+
+    data: object
+    encoding: str
+    width: int = 0
+    height: int = 0
+    step: int = 0
+    compressed: bool = False
+
+
+@dataclasses.dataclass
+class Result:
+    """Top classes (index, score in [0, 1]) best first, and how long each stage took."""
+
+    top: list
+    convert_s: float
+    infer_s: float
+    post_s: float
+
+
+class Classifier:
+    """Runs frames through conversion, a backend and post-processing.
+
+    Thread-safe as long as the backend is: settings are an immutable snapshot.
+    """
+
+    def __init__(self, backend, labels, settings=None):
+        if len(labels) != backend.num_classes:
+            raise ValueError('the labels list has {} entries but the model has {} classes'
+                             .format(len(labels), backend.num_classes))
+        self.backend = backend
+        self.labels = list(labels)
+        self.settings = self.checked(settings or Settings())
+
+    def checked(self, settings):
+        """Return settings unchanged if valid for this model, else raise ValueError."""
+        if not 1 <= settings.top_k <= self.backend.num_classes:
+            raise ValueError('top_k must be in [1, {}], got {}'.format(
+                self.backend.num_classes, settings.top_k))
+        if not 0.0 <= settings.score_threshold <= 1.0:
+            raise ValueError('score_threshold must be in [0, 1], got {}'.format(
+                settings.score_threshold))
+        if settings.resize_mode not in frames.RESIZE_MODES:
+            raise ValueError('resize_mode must be one of {}, got {!r}'.format(
+                ', '.join(frames.RESIZE_MODES), settings.resize_mode))
+        return settings
+
+    def to_nv12(self, frame, resize_mode):
+        """Convert a Frame to the backend's NV12 input; raises frames.FrameError."""
+        size = {'out_width': self.backend.input_width,
+                'out_height': self.backend.input_height,
+                'resize_mode': resize_mode, 'nv12_range': self.backend.nv12_range}
+        if frame.compressed:
+            return frames.compressed_to_nv12(frame.data, frame.encoding, **size)
+        return frames.to_nv12(frame.data, frame.encoding, frame.width, frame.height,
+                              frame.step, **size)
+
+    def scores(self, raw, settings):
+        """Backend output -> scores in [0, 1]."""
+        if settings.apply_softmax:
+            return softmax(raw)
+        # Already probabilities (or the user wants raw values): keep them in [0, 1] as
+        # vision_msgs requires.
+        return np.clip(raw, 0.0, 1.0)
+
+    def classify(self, frame, settings=None):
+        """Classify one Frame; raises frames.FrameError or the backend's BackendError."""
+        settings = settings or self.settings
+        t0 = time.perf_counter()
+        nv12 = self.to_nv12(frame, settings.resize_mode)
+        t1 = time.perf_counter()
+        raw = self.backend.infer(nv12)
+        t2 = time.perf_counter()
+        top = top_k(self.scores(raw, settings), settings.top_k, settings.score_threshold)
+        t3 = time.perf_counter()
+        return Result(top=top, convert_s=t1 - t0, infer_s=t2 - t1, post_s=t3 - t2)
+
+    def class_id(self, index, class_id_format):
+        """Return the ObjectHypothesis.class_id text for a class index."""
+        if class_id_format == 'name':
+            return self.labels[index]
+        return str(index)

@@ -1,0 +1,56 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""Counters and per-stage latency of the running pipeline, for diagnostics. No ROS."""
+
+import collections
+import threading
+import time
+
+import numpy as np
+
+STAGES = ('convert', 'infer', 'post', 'total')
+COUNTERS = ('received', 'processed', 'published', 'dropped', 'rejected', 'backend_errors',
+            'stale')
+
+
+class PipelineStats:
+    """Thread-safe counters plus a window of recent per-stage durations."""
+
+    def __init__(self, window=512, clock=time.monotonic):
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._counts = dict.fromkeys(COUNTERS, 0)
+        self._stages = {s: collections.deque(maxlen=window) for s in STAGES}
+        self._last_time = clock()
+        self._last_counts = dict(self._counts)
+
+    def count(self, counter, n=1):
+        with self._lock:
+            self._counts[counter] += n
+
+    def record(self, **durations_s):
+        """Record one processed frame's stage durations (seconds), e.g. convert=0.001."""
+        with self._lock:
+            for stage, seconds in durations_s.items():
+                self._stages[stage].append(seconds)
+
+    def counts(self):
+        with self._lock:
+            return dict(self._counts)
+
+    def snapshot(self):
+        """Totals, rates since the previous snapshot, and stage median / p99 in ms."""
+        with self._lock:
+            now = self._clock()
+            counts = dict(self._counts)
+            stages = {s: np.array(d, dtype=np.float64) for s, d in self._stages.items()}
+            elapsed = max(now - self._last_time, 1e-9)
+            previous, self._last_counts, self._last_time = self._last_counts, counts, now
+        snap = dict(counts)
+        snap['input_fps'] = (counts['received'] - previous['received']) / elapsed
+        snap['output_fps'] = (counts['published'] - previous['published']) / elapsed
+        for stage, values in stages.items():
+            if values.size:
+                snap[stage + '_ms_median'] = float(np.median(values) * 1000.0)
+                snap[stage + '_ms_p99'] = float(np.percentile(values, 99) * 1000.0)
+        return snap
