@@ -77,7 +77,8 @@ class ClassifierNode(Node):
         self._publish_label_info()
 
         self._slot = LatestSlot()
-        self._workers = WorkerPool(self._slot, self._process, self._p['num_workers'])
+        self._workers = WorkerPool(self._slot, self._process, self._p['num_workers'],
+                                   on_error=self._on_worker_error)
         self._workers.start()
 
         image_topic = self.resolve_topic_name('image')
@@ -200,6 +201,14 @@ class ClassifierNode(Node):
             self._stats.count('stale')
         if self._overlay_pub.get_subscription_count() > 0:
             self._publish_overlay(msg, frame, result)
+
+    def _on_worker_error(self, exc):
+        if not self.context.ok():
+            return  # shutting down: rclpy already invalidated the publishers
+        self._stats.count('internal_errors')
+        self._warn('internal', 'unexpected error while processing a frame ({} so far): {}: {}'
+                   .format(self._stats.counts()['internal_errors'], type(exc).__name__,
+                           _one_line(exc)))
 
     def _publish_overlay(self, msg, frame, result):
         try:

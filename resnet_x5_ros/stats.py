@@ -10,7 +10,7 @@ import numpy as np
 
 STAGES = ('convert', 'infer', 'post', 'total')
 COUNTERS = ('received', 'processed', 'published', 'dropped', 'rejected', 'backend_errors',
-            'stale')
+            'internal_errors', 'stale')
 
 
 class PipelineStats:

@@ -72,11 +72,12 @@ class NewestFirstGate:
 class WorkerPool:
     """Threads that take items from a LatestSlot and hand each to handle(item)."""
 
-    def __init__(self, slot, handle, count, name='classifier-worker'):
+    def __init__(self, slot, handle, count, name='classifier-worker', on_error=None):
         if count < 1:
             raise ValueError('a worker pool needs at least one worker, got {}'.format(count))
         self._slot = slot
         self._handle = handle
+        self._on_error = on_error
         # Daemon threads: a runtime call that never returns must not keep the process alive
         # after shutdown; stop() still joins them when they do return.
         self._threads = [threading.Thread(target=self._run, name='{}-{}'.format(name, i),
@@ -91,7 +92,12 @@ class WorkerPool:
             item = self._slot.take()
             if item is None:
                 return
-            self._handle(item)
+            try:
+                self._handle(item)
+            except Exception as exc:  # noqa: B902 - a dead worker would silently stop output
+                if self._on_error is None:
+                    raise
+                self._on_error(exc)
 
     def stop(self, timeout=2.0):
         """Close the slot and join the workers; returns the names of threads still busy."""

@@ -75,3 +75,29 @@ def test_pool_stop_reports_a_worker_stuck_in_a_call():
 def test_pool_needs_a_worker():
     with pytest.raises(ValueError):
         WorkerPool(LatestSlot(), print, count=0)
+
+
+def test_a_failing_item_does_not_kill_the_worker():
+    slot = LatestSlot()
+    errors, handled = [], []
+    done, failed = threading.Event(), threading.Event()
+
+    def on_error(exc):
+        errors.append(exc)
+        failed.set()
+
+    def handle(item):
+        if item == 'bad':
+            raise RuntimeError('boom')
+        handled.append(item)
+        done.set()
+
+    pool = WorkerPool(slot, handle, count=1, on_error=on_error)
+    pool.start()
+    slot.put('bad')
+    assert failed.wait(10.0)
+    slot.put('good')  # the same, only worker must still be there to take it
+    assert done.wait(10.0)
+    assert pool.stop(timeout=5.0) == []
+    assert [str(e) for e in errors] == ['boom']
+    assert handled == ['good']
