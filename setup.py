@@ -28,6 +28,7 @@ setup(
     entry_points={
         'console_scripts': [
             'classifier_node = resnet_x5_ros.node:main',
+            'image_publisher = resnet_x5_ros.image_publisher:main',
         ],
     },
 )

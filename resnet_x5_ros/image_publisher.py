@@ -1,0 +1,146 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""image_publisher: publish image files, a folder, a video or a camera to a ROS topic.
+
+    image_publisher resnet_x5_ros/data/samples --rate 30 --encoding nv12 --topic /image_raw
+    image_publisher clip.mp4 --encoding jpeg --topic /camera/image_raw   # .../compressed
+    image_publisher 0 --size 640x480 --count 300                          # camera 0
+
+Raw encodings publish sensor_msgs/Image on TOPIC; jpeg/png publish CompressedImage on
+TOPIC/compressed. Frames are stamped when sent and carry --frame-id.
+"""
+
+import argparse
+import array
+import itertools
+import sys
+
+from resnet_x5_ros.encode import COMPRESSED_FORMATS, encode_compressed, encode_image, \
+    RAW_ENCODINGS
+from resnet_x5_ros.image_sources import is_video, list_images, read_image, SourceError, \
+    video_frames
+
+
+def parse_size(text):
+    try:
+        w, h = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError('size must look like 640x480, got ' + text) from None
+    if w < 2 or h < 2:
+        raise argparse.ArgumentTypeError('size must be at least 2x2, got ' + text)
+    return w, h
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog='image_publisher', description=__doc__.split('\n')[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split('\n', 1)[1])
+    parser.add_argument('source', nargs='+',
+                        help='image files and/or folders, or one video file / camera index')
+    parser.add_argument('--topic', default='image', help='topic (default: image, remappable)')
+    parser.add_argument('--encoding', default='bgr8',
+                        choices=RAW_ENCODINGS + COMPRESSED_FORMATS)
+    parser.add_argument('--rate', type=float, default=10.0, help='frames per second')
+    parser.add_argument('--frame-id', default='camera', help='header.frame_id')
+    parser.add_argument('--size', type=parse_size, help='resize every frame to WxH first')
+    parser.add_argument('--count', type=int, default=0,
+                        help='stop after this many frames (0: run until stopped)')
+    parser.add_argument('--once', action='store_true',
+                        help='publish each file once, then stop (no looping)')
+    parser.add_argument('--reliability', choices=('reliable', 'best_effort'),
+                        default='reliable')
+    parser.add_argument('--yuv-range', choices=('full', 'video'), default='full',
+                        help='range of nv12/yuyv output (default full)')
+    parser.add_argument('--wait-for-subscriber', action='store_true',
+                        help='start publishing only once a subscriber matched')
+    return parser
+
+
+def frame_stream(args):
+    """Yield BGR pictures as the arguments ask (looping files unless --once)."""
+    if len(args.source) == 1 and is_video(args.source[0]):
+        yield from video_frames(args.source[0], args.size)
+        return
+    pictures = [read_image(p, args.size) for p in list_images(args.source)]
+    yield from (pictures if args.once else itertools.cycle(pictures))
+
+
+def make_message(bgr, args, cache):
+    """The ROS message for one picture (pictures repeat when looping: encode each once)."""
+    from sensor_msgs.msg import CompressedImage, Image
+    key = id(bgr)
+    if key in cache:
+        return cache[key][1]
+    if args.encoding in COMPRESSED_FORMATS:
+        msg = CompressedImage(format=args.encoding)
+        msg.data = array.array('B', encode_compressed(bgr, args.encoding))
+    else:
+        data, width, height, step = encode_image(bgr, args.encoding, args.yuv_range)
+        msg = Image(height=height, width=width, encoding=args.encoding, step=step)
+        msg.data = array.array('B', data)
+    msg.header.frame_id = args.frame_id
+    cache[key] = (bgr, msg)  # keep bgr alive so its id() is not reused
+    return msg
+
+
+def main(argv=None):
+    import rclpy
+    from rclpy.executors import ExternalShutdownException
+    from rclpy.qos import QoSProfile, ReliabilityPolicy
+    from rclpy.utilities import remove_ros_args
+    from sensor_msgs.msg import CompressedImage, Image
+
+    argv = sys.argv if argv is None else argv
+    args = build_parser().parse_args(remove_ros_args(argv)[1:])
+    if args.rate <= 0:
+        print('image_publisher: error: --rate must be > 0', file=sys.stderr)
+        return 2
+    rclpy.init(args=argv)
+    node = rclpy.create_node('image_publisher')
+    compressed = args.encoding in COMPRESSED_FORMATS
+    topic = args.topic + '/compressed' if compressed else args.topic
+    qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE
+                     if args.reliability == 'reliable' else ReliabilityPolicy.BEST_EFFORT)
+    publisher = node.create_publisher(CompressedImage if compressed else Image, topic, qos)
+    cache = {}
+    code = 0
+    try:
+        stream = frame_stream(args)
+        if args.wait_for_subscriber:
+            while rclpy.ok() and publisher.get_subscription_count() == 0:
+                rclpy.spin_once(node, timeout_sec=0.05)
+        sent = [0]
+        done = [False]
+
+        def tick():
+            if args.count and sent[0] >= args.count:
+                done[0] = True
+                return
+            bgr = next(stream, None)
+            if bgr is None:
+                done[0] = True
+                return
+            msg = make_message(bgr, args, cache)
+            msg.header.stamp = node.get_clock().now().to_msg()
+            publisher.publish(msg)
+            sent[0] += 1
+
+        node.create_timer(1.0 / args.rate, tick)
+        node.get_logger().info('publishing {} at {:g} Hz on {}'.format(
+            args.encoding, args.rate, node.resolve_topic_name(topic)))
+        while rclpy.ok() and not done[0]:
+            rclpy.spin_once(node, timeout_sec=0.1)
+        node.get_logger().info('sent {} frames'.format(sent[0]))
+    except SourceError as exc:
+        print('image_publisher: error: {}'.format(exc), file=sys.stderr)
+        code = 2
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return code
+
+
+if __name__ == '__main__':
+    sys.exit(main())

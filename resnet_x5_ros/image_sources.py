@@ -1,0 +1,64 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""Where test and demo pictures come from: files, folders, video files, cameras. No ROS."""
+
+import os
+
+import cv2
+
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
+VIDEO_SUFFIXES = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg', '.mpeg')
+
+
+class SourceError(ValueError):
+    """A source that cannot be read; the message names it."""
+
+
+def list_images(paths):
+    """Expand files and folders (sorted, image suffixes only) into a list of image files."""
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            files += sorted(os.path.join(path, n) for n in os.listdir(path)
+                            if n.lower().endswith(IMAGE_SUFFIXES))
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            raise SourceError('{}: no such file or folder'.format(path))
+    if not files:
+        raise SourceError('no image files in {}'.format(', '.join(paths)))
+    return files
+
+
+def read_image(path, size=None):
+    """Read an image file as (H, W, 3) uint8 BGR, optionally resized to size=(w, h)."""
+    bgr = cv2.imread(path, cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise SourceError('{}: not an image OpenCV can read'.format(path))
+    return _resized(bgr, size)
+
+
+def video_frames(source, size=None):
+    """Yield BGR frames from a video file or a camera index (int or digit string)."""
+    target = int(source) if str(source).isdigit() else source
+    capture = cv2.VideoCapture(target)
+    if not capture.isOpened():
+        raise SourceError('{}: cannot open as a video or camera'.format(source))
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                return
+            yield _resized(frame, size)
+    finally:
+        capture.release()
+
+
+def is_video(path):
+    return str(path).isdigit() or str(path).lower().endswith(VIDEO_SUFFIXES)
+
+
+def _resized(bgr, size):
+    if size is None:
+        return bgr
+    return cv2.resize(bgr, tuple(size), interpolation=cv2.INTER_AREA)
