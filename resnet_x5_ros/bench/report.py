@@ -19,8 +19,9 @@ def machine_summary():
                     break
     except OSError:
         pass
-    return 'machine: {} | {} | {} cores | Python {} | numpy {}'.format(
-        platform.node(), cpu, os.cpu_count(), platform.python_version(), np.__version__)
+    load = '{:.2f}'.format(os.getloadavg()[0]) if hasattr(os, 'getloadavg') else '?'
+    return 'machine: {} | {} | {} cores | load avg (1 min) {} | Python {} | numpy {}'.format(
+        platform.node(), cpu, os.cpu_count(), load, platform.python_version(), np.__version__)
 
 
 def median_ms(samples_s):
