@@ -252,6 +252,9 @@ def test_signals_stop_the_node_quickly_and_cleanly(sig, coffee):
     (['-p', 'top_k:=many'], 'top_k'),
     (['-p', 'resize_mode:=squash'], 'resize_mode'),
     (['-p', 'labels_path:=' + os.path.join(REPO, 'setup.cfg')], 'setup.cfg'),
+    (['-p', 'backend:=auto', '-p', 'model_path:=' + os.path.join(
+        REPO, 'test', 'fixtures', 'x5', 'efficientnet_lite0_x5_full.bin')], 'no BPU runtime'),
+    (['-p', 'qos_reliability:=sometimes'], 'qos_reliability'),
 ])
 def test_bad_configuration_stops_with_one_clear_line(args, names):
     # No YAML here: a type clash between a YAML value and a -p override is resolved by rcl

@@ -1,0 +1,101 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""Inference backends behind one interface: create_backend('auto' | 'cpu' | 'bpu', model_path).
+
+    backend = create_backend('auto', '')          # BPU + default .bin on the board, else CPU
+    scores = backend.infer(nv12)                   # 1-D float32, backend.num_classes long
+    backend.close()
+
+'auto' picks bpu when a BPU runtime (pyeasy_dnn) imports and the model is a .bin (an empty
+model_path means the default .bin then), and cpu otherwise. The implementations are imported
+lazily: the board needs no onnxruntime, a dev machine no pyeasy_dnn.
+"""
+
+import os
+
+from resnet_x5_ros.backends.base import (Backend, BackendError, InputError, ModelError,
+                                         NV12_RANGES)
+from resnet_x5_ros.backends.bpu import (bpu_runtime_available, bpu_runtime_status,
+                                        DEFAULT_BPU_MODEL)
+
+__all__ = [
+    'BACKENDS', 'Backend', 'BackendError', 'DEFAULT_BPU_MODEL', 'DEFAULT_CPU_MODEL_NAME',
+    'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES', 'bpu_runtime_status',
+    'create_backend', 'default_cpu_model',
+]
+
+BACKENDS = ('auto', 'cpu', 'bpu')
+DEFAULT_CPU_MODEL_NAME = 'efficientnet_lite0.onnx'
+# Overrides where default_cpu_model() looks (e.g. an installed package, or a CI cache).
+MODEL_DIR_ENV = 'RESNET_X5_MODEL_DIR'
+
+
+def default_cpu_model():
+    """Path of the default CPU model, models/efficientnet_lite0.onnx (made by `make model`).
+
+    The folder is $RESNET_X5_MODEL_DIR when set, else models/ at the root of the source tree
+    this package is imported from. The path is returned whether or not the file exists, so
+    the error for a missing model names the place it was expected.
+    """
+    folder = os.environ.get(MODEL_DIR_ENV)
+    if not folder:
+        package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        folder = os.path.join(os.path.dirname(package_dir), 'models')
+    return os.path.join(folder, DEFAULT_CPU_MODEL_NAME)
+
+
+def _is_bin(path):
+    return path.lower().endswith('.bin')
+
+
+def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads=0,
+                   **options):
+    """Load a backend.
+
+    kind: 'auto', 'cpu' or 'bpu' (see module docstring for 'auto').
+    model_path: the model file; '' = the chosen backend's default (DEFAULT_BPU_MODEL or
+        default_cpu_model()).
+    nv12_range: 'auto' (the model's own: .bin record or sidecar), 'full' or 'video'.
+    num_threads: CPU backend intra-op threads, 0 = all cores (ignored by bpu).
+    options: passed to the implementation: cpu: sidecar_path, warmup, verify_sha256;
+        bpu: runtime, output_index, core_id, priority, warmup.
+
+    Raises ModelError (bad/missing model or sidecar), BackendError (runtime unavailable or
+    warm-up failure), ValueError (bad kind/nv12_range/num_threads).
+    """
+    if kind not in BACKENDS:
+        raise ValueError('backend must be one of {}, not {!r}'.format(', '.join(BACKENDS), kind))
+    if nv12_range not in ('auto',) + NV12_RANGES:
+        raise ValueError('nv12_range must be auto, full or video, not {!r}'.format(nv12_range))
+    model_path = os.fspath(model_path) if model_path else ''
+    if kind == 'auto':
+        if model_path and not _is_bin(model_path):
+            kind = 'cpu'
+        elif options.get('runtime') is not None or bpu_runtime_available():
+            kind = 'bpu'
+        elif model_path:
+            raise BackendError('{} is a BPU .bin but no BPU runtime imports here ({}); use an '
+                               'ONNX model with backend cpu'.format(model_path,
+                                                                    bpu_runtime_status()))
+        else:
+            kind = 'cpu'
+    if kind == 'bpu':
+        from resnet_x5_ros.backends.bpu import BpuBackend
+        bpu_options = {k: v for k, v in options.items()
+                       if k in ('runtime', 'output_index', 'core_id', 'priority', 'warmup')}
+        _reject_unknown(options, bpu_options, 'bpu')
+        return BpuBackend(model_path, nv12_range=nv12_range, **bpu_options)
+    from resnet_x5_ros.backends.cpu import CpuBackend
+    cpu_options = {k: v for k, v in options.items()
+                   if k in ('sidecar_path', 'warmup', 'verify_sha256')}
+    # A runtime option only matters for bpu; 'auto' may pass it and still land on cpu.
+    _reject_unknown({k: v for k, v in options.items() if k != 'runtime'}, cpu_options, 'cpu')
+    return CpuBackend(model_path or default_cpu_model(), nv12_range=nv12_range,
+                      num_threads=num_threads, **cpu_options)
+
+
+def _reject_unknown(given, used, kind):
+    unknown = sorted(set(given) - set(used))
+    if unknown:
+        raise TypeError('unknown option(s) for the {} backend: {}'.format(
+            kind, ', '.join(unknown)))

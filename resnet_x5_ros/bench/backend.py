@@ -1,0 +1,136 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""Backend inference speed: latency of one thread and throughput of N worker threads.
+
+Times backend.infer() alone on a real photo already converted to NV12 at the model size (the
+conversion has its own suite, `preprocess`). Rows:
+  single        one thread calling infer() back to back: latency median/p90/p99, FPS
+  N workers     N threads calling infer() on one shared backend: total FPS, per-call latency
+  N workers, 1 intra-op thread   (cpu only, when --threads is not 1) the same with a second
+                backend limited to one ONNX Runtime thread, to show whether N workers and a
+                multi-threaded session fight over the cores
+cpu_pct is process CPU time / wall time (100 = one core busy).
+"""
+
+import os
+import threading
+import time
+
+from resnet_x5_ros.bench.report import median_ms, percentile_ms
+
+
+def add_arguments(parser):
+    parser.add_argument('--backend', choices=('auto', 'cpu', 'bpu'), default='auto',
+                        help='backend kind (default auto)')
+    parser.add_argument('--model', default='', help="model file (default: the backend's)")
+    parser.add_argument('--workers', type=int, default=0,
+                        help='threads for the throughput rows (default: number of cores)')
+    parser.add_argument('--threads', type=int, default=0,
+                        help='cpu backend intra-op threads (default 0 = all cores)')
+    parser.add_argument('--seconds', type=float, default=4.0,
+                        help='duration of each timed row (default 4)')
+    parser.add_argument('--photo', default='coffee.png',
+                        help='sample photo from resnet_x5_ros/data/samples (default coffee.png)')
+
+
+def _frame(backend, photo):
+    import cv2
+
+    from resnet_x5_ros.nv12 import bgr_to_nv12
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data',
+                        'samples', photo)
+    bgr = cv2.imread(path, cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise SystemExit('cannot read sample photo {}'.format(path))
+    small = cv2.resize(bgr, (backend.input_width, backend.input_height),
+                       interpolation=cv2.INTER_AREA)
+    return bgr_to_nv12(small, backend.nv12_range)
+
+
+def _timed(backend, frame, workers, seconds):
+    """Run infer() from `workers` threads for `seconds`; return per-call times and totals."""
+    samples = [[] for _ in range(workers)]
+    errors = []
+    stop = threading.Event()
+    start_line = threading.Barrier(workers + 1)
+    clock = time.perf_counter
+
+    def loop(out):
+        start_line.wait()
+        while not stop.is_set():
+            t0 = clock()
+            try:
+                backend.infer(frame)
+            except Exception as exc:  # counted and shown, not a silently dead thread
+                errors.append('{}: {}'.format(type(exc).__name__, exc))
+                continue
+            out.append(clock() - t0)
+
+    threads = [threading.Thread(target=loop, args=(s,), daemon=True) for s in samples]
+    for t in threads:
+        t.start()
+    cpu0 = time.process_time()
+    start_line.wait()
+    t0 = clock()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    wall = clock() - t0
+    cpu = time.process_time() - cpu0
+    calls = [x for s in samples for x in s]
+    if not calls:
+        raise SystemExit('every inference failed: {}'.format(errors[0] if errors else '?'))
+    return {
+        'calls': len(calls),
+        'fps': len(calls) / wall,
+        'median_ms': median_ms(calls),
+        'p90_ms': percentile_ms(calls, 90),
+        'p99_ms': percentile_ms(calls, 99),
+        'cpu_pct': 100.0 * cpu / wall,
+        'errors': len(errors),
+    }
+
+
+def _warm_up(backend, frame, calls=10):
+    from resnet_x5_ros.backends import BackendError
+
+    for _ in range(calls):
+        try:
+            backend.infer(frame)
+        except BackendError:
+            pass  # a flaky backend still gets measured; the rows count its errors
+
+
+def run(args):
+    from resnet_x5_ros.backends import create_backend
+
+    workers = args.workers or os.cpu_count() or 1
+    t0 = time.perf_counter()
+    backend = create_backend(args.backend, args.model, num_threads=args.threads)
+    load_s = time.perf_counter() - t0
+    print('backend: {}'.format(backend.description))
+    frame = _frame(backend, args.photo)
+    _warm_up(backend, frame)
+    rows = {}
+    rows['single'] = _timed(backend, frame, 1, args.seconds)
+    rows['{} workers'.format(workers)] = _timed(backend, frame, workers, args.seconds)
+    threads = getattr(backend, 'num_threads', None)
+    if backend.name == 'cpu' and threads != 1 and workers > 1:
+        single_threaded = create_backend('cpu', backend.model_path, num_threads=1)
+        _warm_up(single_threaded, frame)
+        rows['{} workers, 1 intra-op thread'.format(workers)] = _timed(
+            single_threaded, frame, workers, args.seconds)
+        single_threaded.close()
+    backend.close()
+    return {
+        'backend': rows,
+        'backend_model': {
+            'backend': backend.name, 'model': backend.model_path,
+            'input': '{}x{} NV12 {}'.format(backend.input_width, backend.input_height,
+                                            backend.nv12_range),
+            'intra_op_threads': threads if threads is not None else '',
+            'workers': workers, 'load_s': load_s, 'photo': args.photo,
+        },
+    }
