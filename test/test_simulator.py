@@ -162,3 +162,17 @@ def test_bpu_backend_range_override_wins(standin):
         assert 'video' in backend.description  # the .bin's own record is still reported
     finally:
         backend.close()
+
+
+def test_standin_default_scorer_simulates_a_real_bin(standin):
+    # With no scorer set, the stand-in scores a compiled X5 .bin on hbdk-sim, so any test
+    # that drives the BPU backend with a real .bin gets the compiled model's numbers.
+    pyeasy_dnn, sim_scorer = standin
+    before = sim_scorer.calls[0]
+    backend = create_backend('bpu', FIXTURE_BINS['full'], runtime=pyeasy_dnn, warmup=False)
+    try:
+        name, bgr = load_photos()[0]
+        backend.infer(photo_nv12(bgr, 224, 224, backend.nv12_range))
+        assert sim_scorer.calls[0] == before + 1
+    finally:
+        backend.close()

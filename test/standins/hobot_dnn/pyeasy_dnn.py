@@ -392,7 +392,15 @@ def file_nv12_range(path):
 
 
 def _default_scorer(nv12, width, height, path):
-    """Run our CPU backend's ONNX model on the NV12 bytes, in the range the file records."""
+    """Score like the board would: simulate a real X5 .bin when possible, else use ONNX.
+
+    A compiled X5 .bin runs on D-Robotics' hbdk-sim (sim_scorer, next to this package) when
+    `make setup` could extract it; any other model file (e.g. the tests' tiny stand-in .bin)
+    is scored by our CPU backend's ONNX model in the range the file records.
+    """
+    if _simulator_applies(path):
+        import sim_scorer
+        return sim_scorer.score(nv12, width, height, path)
     from resnet_x5_ros.backends import default_cpu_model
     from resnet_x5_ros.backends.cpu import CpuBackend
 
@@ -408,6 +416,22 @@ def _default_scorer(nv12, width, height, path):
                             .format(onnx_path, backend.input_width, backend.input_height,
                                     width, height))
     return backend.infer(nv12)
+
+
+_simulator_verdicts = {}
+
+
+def _simulator_applies(path):
+    # Decided once per file: reading a 5 MB .bin on every forward would dominate.
+    with _cpu_lock:
+        if path not in _simulator_verdicts:
+            try:
+                import sim_scorer
+            except ImportError:
+                _simulator_verdicts[path] = False
+            else:
+                _simulator_verdicts[path] = sim_scorer.applies(path)
+        return _simulator_verdicts[path]
 
 
 reset()
