@@ -29,6 +29,10 @@ setup(
         'console_scripts': [
             'classifier_node = resnet_x5_ros.node:main',
             'image_publisher = resnet_x5_ros.image_publisher:main',
+            'classify = resnet_x5_ros.tools.classify:main',
+            'evaluate = resnet_x5_ros.tools.evaluate:main',
+            'bench = resnet_x5_ros.tools.bench:main',
+            'board_check = resnet_x5_ros.tools.board_check:main',
         ],
     },
 )

@@ -57,19 +57,26 @@ def build_parser():
 
 
 def frame_stream(args):
-    """Yield BGR pictures as the arguments ask (looping files unless --once)."""
+    """Return (iterator of BGR pictures, whether pictures repeat) as the arguments ask.
+
+    Sources are opened/read now: a bad file or camera raises SourceError before publishing.
+    Files loop unless --once; a video file loops unless --once; a camera runs until stopped.
+    """
     if len(args.source) == 1 and is_video(args.source[0]):
-        yield from video_frames(args.source[0], args.size)
-        return
+        return video_frames(args.source[0], args.size, loop=not args.once), False
     pictures = [read_image(p, args.size) for p in list_images(args.source)]
-    yield from (pictures if args.once else itertools.cycle(pictures))
+    return (iter(pictures) if args.once else itertools.cycle(pictures)), True
 
 
-def make_message(bgr, args, cache):
-    """The ROS message for one picture (pictures repeat when looping: encode each once)."""
+def make_message(bgr, args, cache=None):
+    """Return the ROS message for one picture.
+
+    Looping pictures repeat: with a cache dict each is encoded once. Video frames are all
+    different: pass cache=None, or every frame would be kept for the life of the process.
+    """
     from sensor_msgs.msg import CompressedImage, Image
     key = id(bgr)
-    if key in cache:
+    if cache is not None and key in cache:
         return cache[key][1]
     if args.encoding in COMPRESSED_FORMATS:
         msg = CompressedImage(format=args.encoding)
@@ -79,7 +86,8 @@ def make_message(bgr, args, cache):
         msg = Image(height=height, width=width, encoding=args.encoding, step=step)
         msg.data = array.array('B', data)
     msg.header.frame_id = args.frame_id
-    cache[key] = (bgr, msg)  # keep bgr alive so its id() is not reused
+    if cache is not None:
+        cache[key] = (bgr, msg)  # keep bgr alive so its id() is not reused
     return msg
 
 
@@ -92,8 +100,8 @@ def main(argv=None):
 
     argv = sys.argv if argv is None else argv
     args = build_parser().parse_args(remove_ros_args(argv)[1:])
-    if args.rate <= 0:
-        print('image_publisher: error: --rate must be > 0', file=sys.stderr)
+    if args.rate <= 0 or args.count < 0:
+        print('image_publisher: error: --rate must be > 0 and --count >= 0', file=sys.stderr)
         return 2
     rclpy.init(args=argv)
     node = rclpy.create_node('image_publisher')
@@ -102,10 +110,10 @@ def main(argv=None):
     qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE
                      if args.reliability == 'reliable' else ReliabilityPolicy.BEST_EFFORT)
     publisher = node.create_publisher(CompressedImage if compressed else Image, topic, qos)
-    cache = {}
     code = 0
     try:
-        stream = frame_stream(args)
+        stream, repeats = frame_stream(args)
+        cache = {} if repeats else None
         if args.wait_for_subscriber:
             while rclpy.ok() and publisher.get_subscription_count() == 0:
                 rclpy.spin_once(node, timeout_sec=0.05)

@@ -38,23 +38,46 @@ def read_image(path, size=None):
     return _resized(bgr, size)
 
 
-def video_frames(source, size=None):
-    """Yield BGR frames from a video file or a camera index (int or digit string)."""
+def video_frames(source, size=None, loop=False):
+    """BGR frames from a video file or a camera index (int or digit string).
+
+    The source is opened now, so a bad one raises SourceError here rather than at the first
+    frame. loop=True starts a video file again at its end (cameras never end).
+    """
+    capture = _open_capture(source)
+    return _read_frames(capture, source, size, loop and not str(source).isdigit())
+
+
+def _open_capture(source):
     target = int(source) if str(source).isdigit() else source
     capture = cv2.VideoCapture(target)
     if not capture.isOpened():
+        capture.release()
         raise SourceError('{}: cannot open as a video or camera'.format(source))
+    return capture
+
+
+def _read_frames(capture, source, size, loop):
     try:
         while True:
-            ok, frame = capture.read()
-            if not ok:
+            count = 0
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                count += 1
+                yield _resized(frame, size)
+            if not loop or count == 0:
                 return
-            yield _resized(frame, size)
+            # Re-opening is the one way to rewind that works with every OpenCV video backend.
+            capture.release()
+            capture = _open_capture(source)
     finally:
         capture.release()
 
 
 def is_video(path):
+    """Tell whether a source names a camera index or a video file (by suffix)."""
     return str(path).isdigit() or str(path).lower().endswith(VIDEO_SUFFIXES)
 
 

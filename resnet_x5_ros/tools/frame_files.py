@@ -1,0 +1,84 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""Image files as the node receives camera frames (pipeline.Frame), for the offline tools.
+
+How a file becomes a frame (the tools' --encoding option):
+
+* bgr8 (default): OpenCV decodes the file (cv2.IMREAD_COLOR) and the pixels go in as a bgr8
+  sensor_msgs/Image would carry them (step = width * 3). This is what a bgr8 camera driver,
+  the demo and `image_publisher` send, and the node's raw path: frames.to_nv12.
+* any other raw encoding (rgb8, mono8, nv12, yuyv, ...): the decoded picture is first encoded
+  the way a camera publishing that encoding would (resnet_x5_ros.encode), e.g. nv12 for a
+  camera that publishes NV12. YUV encodings are made in the model's NV12 range, so only the
+  layout differs from bgr8, not the colours.
+* compressed: the file's own bytes go in as a sensor_msgs/CompressedImage payload, the node's
+  `compressed: true` path (frames.compressed_to_nv12). JPEG and PNG, like image_transport.
+"""
+
+import os
+
+import cv2
+import numpy as np
+
+from resnet_x5_ros.encode import encode_image, RAW_ENCODINGS
+from resnet_x5_ros.image_sources import SourceError
+from resnet_x5_ros.pipeline import Frame
+
+COMPRESSED = 'compressed'
+FILE_ENCODINGS = RAW_ENCODINGS + (COMPRESSED,)
+DEFAULT_ENCODING = 'bgr8'
+
+
+def compressed_format(data):
+    """'jpeg' or 'png' from a file's magic bytes, else None."""
+    if data[:2] == b'\xff\xd8':
+        return 'jpeg'
+    if data[:8] == b'\x89PNG\r\n\x1a\n':
+        return 'png'
+    return None
+
+
+def frame_from_bgr(bgr, encoding=DEFAULT_ENCODING, yuv_range='full'):
+    """Build a raw pipeline.Frame of an (H, W, 3) uint8 BGR picture in a sensor_msgs encoding."""
+    if encoding == 'bgr8':
+        bgr = np.ascontiguousarray(bgr)
+        h, w = bgr.shape[:2]
+        return Frame(bgr.reshape(-1), 'bgr8', w, h, w * 3)
+    data, width, height, step = encode_image(bgr, encoding, yuv_range)
+    return Frame(data, encoding, width, height, step)
+
+
+def frame_from_file(path, encoding=DEFAULT_ENCODING, yuv_range='full'):
+    """Read an image file as the Frame a camera publishing `encoding` would deliver.
+
+    Returns (frame, (width, height)); raises SourceError for unreadable files and ValueError
+    for an unknown encoding.
+    """
+    if encoding not in FILE_ENCODINGS:
+        raise ValueError('encoding must be one of {}, got {!r}'.format(
+            ', '.join(FILE_ENCODINGS), encoding))
+    if encoding == COMPRESSED:
+        try:
+            with open(path, 'rb') as f:
+                data = f.read()
+        except OSError as exc:
+            raise SourceError('{}: {}'.format(path, exc.strerror or exc)) from None
+        fmt = compressed_format(data)
+        if fmt is None:
+            raise SourceError('{}: not a JPEG or PNG file, cannot be sent as a '
+                              'CompressedImage'.format(path))
+        size = _decoded_size(data, path)
+        return Frame(data, fmt, compressed=True), size
+    bgr = cv2.imread(os.fspath(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise SourceError('{}: not an image OpenCV can read'.format(path))
+    return frame_from_bgr(bgr, encoding, yuv_range), (bgr.shape[1], bgr.shape[0])
+
+
+def _decoded_size(data, path):
+    # Decoded once here only to report the picture size and refuse a corrupt file early;
+    # the timed conversion decodes it again, as the node would.
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise SourceError('{}: corrupt image file'.format(path))
+    return bgr.shape[1], bgr.shape[0]

@@ -1,0 +1,163 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""bench: table shape, zoo reference and distance, plot, node figures. No timing asserts."""
+
+import importlib.util
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import types
+
+import pytest
+
+from resnet_x5_ros.backends import create_backend, default_cpu_model
+from resnet_x5_ros.pipeline import Classifier, Settings
+from resnet_x5_ros.postprocess import load_labels
+from resnet_x5_ros.tools import bench
+from resnet_x5_ros.tools.plots import matplotlib_status
+from resnet_x5_ros.tools.timing import run_for
+from resnet_x5_ros.tools.zoo import comparison_note, REFERENCE_ROW, ZOO_RESNET18_X5
+from rosutil import child_env, REPO
+
+MODEL = default_cpu_model()
+needs_model = pytest.mark.skipif(not os.path.isfile(MODEL),
+                                 reason='CPU model {} missing: run `make model`'.format(MODEL))
+HAVE_MATPLOTLIB = matplotlib_status()[0]
+ZOO_COLUMNS = ['model', 'input_size', 'classes', 'latency_single_ms', 'latency_multi_ms', 'fps']
+
+
+def test_run_for_collects_every_call_from_every_thread():
+    counter = itertools.count(1)
+    result = run_for(lambda: next(counter), 3, 0.05)
+    calls = next(counter) - 1
+    assert result['calls'] == len(result['durations']) == len(result['values']) == calls
+    assert result['calls'] >= 3 and result['fps'] > 0
+    assert sorted(result['values']) == list(range(1, calls + 1))
+
+
+def test_run_for_reraises_the_callables_error():
+    def boom():
+        raise RuntimeError('inference failed')
+    with pytest.raises(RuntimeError, match='inference failed'):
+        run_for(boom, 2, 5.0)
+
+
+def test_zoo_comparison_is_only_claimed_for_the_board_resnet18():
+    def fake(name, path, description=''):
+        return types.SimpleNamespace(name=name, model_path=path, description=description)
+    assert comparison_note(fake('bpu', '/opt/hobot/model/x5/basic/resnet18_224x224_nv12.bin'))\
+        .startswith('comparable')
+    assert comparison_note(fake('bpu', '/m/resnet18_224x224_nv12.bin', 'bpu: x (STAND-IN y)'))\
+        .startswith('not comparable')
+    assert comparison_note(fake('cpu', '/m/efficientnet_lite0.onnx')).startswith('not like')
+
+
+@pytest.fixture(scope='module')
+def classifier():
+    if not os.path.isfile(MODEL):
+        pytest.skip('CPU model missing: run `make model`')
+    backend = create_backend('cpu', num_threads=1)
+    yield Classifier(backend, load_labels(expected_count=backend.num_classes), Settings())
+    backend.close()
+
+
+def check_tables(result, workers):
+    table = result['pipeline']
+    for row in table.values():
+        assert list(row)[:6] == ZOO_COLUMNS
+    for name in ('backend only (infer)', 'pipeline (convert+infer+post)'):
+        row = table[name]
+        assert row['input_size'] == '224x224' and row['classes'] == 1000
+        assert row['latency_single_ms'] > 0 and math.isfinite(row['fps']) and row['fps'] > 0
+        assert row['latency_vs_zoo'] == pytest.approx(row['latency_single_ms'] / 2.95)
+        assert row['fps_vs_zoo'] == pytest.approx(row['fps'] / 448.79)
+    assert set(result['stages']) == {'convert', 'infer', 'post', 'total'}
+    assert all(r['median_ms'] <= r['p90_ms'] <= r['p99_ms'] for r in result['stages'].values())
+    assert set(result['throughput']) == {'pipeline x1', 'backend x1',
+                                         'pipeline x{}'.format(workers),
+                                         'backend x{}'.format(workers)}
+
+
+@needs_model
+def test_measure_fills_the_zoo_shaped_tables(classifier):
+    frame = bench.camera_frame('coffee.png', (320, 240), 'nv12')
+    result = bench.measure(classifier, frame, 2, 0.2)
+    check_tables(result, 2)
+    assert result['throughput']['pipeline x2']['threads'] == 2
+
+
+@needs_model
+def test_cli_prints_tables_and_json_with_the_zoo_reference(capsys):
+    code = bench.main(['--backend', 'cpu', '--seconds', '0.2', '--workers', '2',
+                       '--encoding', 'jpeg', '--json'])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.strip().splitlines()
+    result = json.loads(lines[-1])
+    check_tables(result, 2)
+    reference = result['pipeline'][REFERENCE_ROW]
+    assert {k: reference[k] for k in ZOO_RESNET18_X5} == ZOO_RESNET18_X5
+    assert result['setup']['frame'] == 'coffee.png 640x480 jpeg'
+    assert result['setup']['zoo_comparison'].startswith('not like for like: cpu')
+    assert lines[0].startswith('machine: ')
+    assert any(line.startswith(REFERENCE_ROW + '  ResNet18') for line in lines)
+
+
+@pytest.mark.skipif(HAVE_MATPLOTLIB, reason='matplotlib is installed here')
+def test_plot_without_matplotlib_refuses_before_measuring(capsys):
+    assert bench.main(['--backend', 'cpu', '--plot', 'out.png']) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ''
+    assert 'bench: error: plotting needs matplotlib' in captured.err
+    assert 'pip install matplotlib' in captured.err
+
+
+@needs_model
+@pytest.mark.skipif(not HAVE_MATPLOTLIB, reason='matplotlib not installed (optional)')
+def test_plot(tmp_path, capsys):
+    out = tmp_path / 'bench.png'
+    assert bench.main(['--backend', 'cpu', '--seconds', '0.2', '--plot', str(out)]) == 0
+    assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+@needs_model
+def test_bpu_standin_is_measured_and_never_called_comparable(tmp_path, capsys):
+    path = os.path.join(REPO, 'test', 'standins', 'standin_support.py')
+    spec = importlib.util.spec_from_file_location('standin_support', path)
+    support = sys.modules.setdefault('standin_support', importlib.util.module_from_spec(spec))
+    if not hasattr(support, 'standin_runtime'):
+        spec.loader.exec_module(support)
+    with support.standin_runtime() as pyeasy_dnn:
+        model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+        assert bench.main(['--backend', 'bpu', '--model', model, '--seconds', '0.2',
+                           '--workers', '2', '--json']) == 0
+        assert all(r.valid for r in pyeasy_dnn.forward_log)
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    check_tables(result, 2)
+    assert 'STAND-IN' in result['setup']['backend']
+    assert result['setup']['zoo_comparison'].startswith('not comparable')
+
+
+@needs_model
+@pytest.mark.ros
+@pytest.mark.slow
+def test_node_figures_join_the_table():
+    try:
+        import resnet_x5_ros.bench.node  # noqa: F401
+    except ImportError as exc:
+        pytest.skip('the node bench suite is not importable: {}'.format(exc))
+    # A child process: the node suite claims its own ROS domain for its processes.
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.bench', '--backend', 'cpu',
+                          '--seconds', '0.2', '--node', '--node-duration', '2', '--json'],
+                         cwd=REPO, env=child_env(), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(result['node']) == {'camera', 'overload'}, result['node']
+    camera = result['node']['camera']
+    assert camera['published'] > 0, camera
+    row = result['pipeline']['node through ROS (camera p50 / overload fps)']
+    assert row['latency_single_ms'] == camera['latency_ms_p50']
+    assert row['fps'] == result['node']['overload']['out_fps']
