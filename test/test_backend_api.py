@@ -2,10 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The backend interface without a model: buffer checks, errors, sidecars, create_backend()."""
 
-import importlib.util
 import json
 import os
-import sys
 
 from hypothesis import given, settings, strategies as st
 import numpy as np
@@ -15,20 +13,9 @@ from resnet_x5_ros import backends
 from resnet_x5_ros.backends import base, bpu, sidecar
 from resnet_x5_ros.backends.base import (BackendError, check_nv12_buffer, InputError,
                                          looks_like_probabilities, ModelError)
+from standin_import import standin_support as support
 
 
-def _support():
-    if 'standin_support' not in sys.modules:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'standins',
-                            'standin_support.py')
-        spec = importlib.util.spec_from_file_location('standin_support', path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules['standin_support'] = module
-        spec.loader.exec_module(module)
-    return sys.modules['standin_support']
-
-
-support = _support()
 W, H = 224, 224
 GOOD = np.zeros(W * H * 3 // 2, np.uint8)
 

@@ -7,7 +7,6 @@ input with the CPU model, so these tests check real classifications through the 
 and prove that wrong buffers never reach the runtime.
 """
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -22,20 +21,9 @@ from resnet_x5_ros.backends.base import BackendError, InputError, ModelError
 from resnet_x5_ros.backends.bpu import BpuBackend, DEFAULT_BPU_MODEL, read_bin_nv12_range
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
+from standin_import import standin_support as support
 
 
-def _support():
-    if 'standin_support' not in sys.modules:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'standins',
-                            'standin_support.py')
-        spec = importlib.util.spec_from_file_location('standin_support', path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules['standin_support'] = module
-        spec.loader.exec_module(module)
-    return sys.modules['standin_support']
-
-
-support = _support()
 MODEL = default_cpu_model()
 needs_model = pytest.mark.skipif(
     not os.path.isfile(MODEL),

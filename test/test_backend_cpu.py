@@ -2,11 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The CPU backend on the real default model (EfficientNet-Lite0 ONNX made by `make model`)."""
 
-import importlib.util
 import json
 import os
 import shutil
-import sys
 import threading
 
 import numpy as np
@@ -19,20 +17,9 @@ from resnet_x5_ros.backends.sidecar import file_sha256, sidecar_path_for
 from resnet_x5_ros.nv12 import rgb_to_nv12
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
+from standin_import import standin_support as support
 
 
-def _support():
-    if 'standin_support' not in sys.modules:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'standins',
-                            'standin_support.py')
-        spec = importlib.util.spec_from_file_location('standin_support', path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules['standin_support'] = module
-        spec.loader.exec_module(module)
-    return sys.modules['standin_support']
-
-
-support = _support()
 MODEL = default_cpu_model()
 needs_model = pytest.mark.skipif(
     not os.path.isfile(MODEL) or not os.path.isfile(sidecar_path_for(MODEL)),
