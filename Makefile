@@ -14,7 +14,7 @@ HBDK_SIM := .build/hbdk-sim/hbdk-sim
 SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_vision_msgs.sh setup.py setup.cfg package.xml \
 	$(wildcard dev/vision_msgs/*.txt dev/vision_msgs/*.xml dev/vision_msgs/msg/*.msg)
 
-.PHONY: setup model test demo lint clean help
+.PHONY: setup model test test-board-compat colcon-check demo clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -22,6 +22,8 @@ help:
 	@echo "make test    run all tests (sets up what is missing)"
 	@echo "make setup   create/refresh the pinned dev environment in $(VENV)"
 	@echo "make model   export the default CPU model to $(MODEL)"
+	@echo "make test-board-compat  ROS-free tests on Python 3.10 / numpy 1.21 / OpenCV 4.5"
+	@echo "make colcon-check       colcon build + colcon test of the package in the dev env"
 
 setup: $(STAMP) $(MODEL) $(HBDK_SIM)
 
@@ -54,8 +56,15 @@ $(HBDK_SIM): dev/fetch_hbdk_sim.sh
 test: setup
 	$(DEVENV) python -m pytest test
 
+# The board's Python stack (Ubuntu 22.04): Python 3.10, numpy 1.21, OpenCV 4.5, own venv.
+test-board-compat:
+	dev/board_compat/run.sh
+
+colcon-check: setup
+	dev/colcon_check.sh
+
 demo: setup
 	$(DEVENV) python -m resnet_x5_ros.demo
 
 clean:
-	rm -rf $(VENV) $(MODEL_VENV) .build .ros models/*.onnx models/*.json
+	rm -rf $(VENV) $(MODEL_VENV) .venv-board310 .build .ros models/*.onnx models/*.json

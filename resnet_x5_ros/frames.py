@@ -19,6 +19,7 @@ Imports no ROS; works with numpy 1.21 / OpenCV 4.5.
 """
 
 import operator
+import zlib
 
 import cv2
 import numpy as np
@@ -254,6 +255,14 @@ def _output_planes(out, out_width, out_height, target):
     return y_out, uv_out, y_t, uv_t
 
 
+def _cvt_colour(pixels, code):
+    # OpenCV 4.5 (Ubuntu 22.04, the board) refuses some conversions of a 1x1 3-channel array
+    # ("_step >= minstep" in Mat): convert two copies of the pixel and keep one.
+    if pixels.shape[0] == 1 and pixels.shape[1] == 1:
+        return cv2.cvtColor(np.repeat(pixels, 2, axis=0), code)[:1]
+    return cv2.cvtColor(pixels, code)
+
+
 def to_bgr(data, encoding, width, height, step, *, yuv_range='video'):
     """Full-size (H, W, 3) uint8 BGR copy of a raw frame, e.g. for an overlay image.
 
@@ -266,7 +275,7 @@ def to_bgr(data, encoding, width, height, step, *, yuv_range='video'):
     if frame.kind in ('colour', 'mono'):
         code = _TO_BGR[frame.kind, frame.order, frame.channels]
         pixels = frame.pixels()
-        return pixels.copy() if code is None else cv2.cvtColor(pixels, code)
+        return pixels.copy() if code is None else _cvt_colour(pixels, code)
     if frame.kind == 'nv12':
         if yuv_range == 'video':
             return cv2.cvtColor(frame.rows, cv2.COLOR_YUV2BGR_NV12)
@@ -282,8 +291,11 @@ def to_bgr(data, encoding, width, height, step, *, yuv_range='video'):
 # --- sensor_msgs/CompressedImage ---------------------------------------------------------
 
 
+_PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
+
+
 def _png_size(buf):
-    if buf.size >= 24 and bytes(buf[:8]) == b'\x89PNG\r\n\x1a\n' and bytes(buf[12:16]) == b'IHDR':
+    if buf.size >= 24 and bytes(buf[:8]) == _PNG_SIGNATURE and bytes(buf[12:16]) == b'IHDR':
         return (int.from_bytes(bytes(buf[16:20]), 'big'),
                 int.from_bytes(bytes(buf[20:24]), 'big'))
     return None
@@ -319,6 +331,30 @@ def _jpeg_size(buf):
     return None
 
 
+def _check_png_chunks(buf, fmt):
+    """Refuse a PNG whose chunks are cut short or fail their CRC, before libpng reads it.
+
+    libpng reports damaged data on stderr by itself, once per frame and outside the node's
+    rate-limited log; the chunk CRCs catch damaged or truncated files cheaply first.
+    """
+    view = memoryview(buf)
+    pos, n = 8, len(view)
+    while True:
+        if pos + 12 > n:
+            raise FrameError('PNG ({!r}) is truncated: it ends before its IEND chunk'.format(fmt))
+        length = int.from_bytes(view[pos:pos + 4], 'big')
+        end = pos + 8 + length
+        if end + 4 > n:
+            raise FrameError('PNG ({!r}) is truncated: a chunk runs past the end of the data'
+                             .format(fmt))
+        if zlib.crc32(view[pos + 4:end]) != int.from_bytes(view[end:end + 4], 'big'):
+            raise FrameError('PNG ({!r}) is corrupt: chunk {!r} fails its CRC'.format(
+                fmt, bytes(view[pos + 4:pos + 8])))
+        if view[pos + 4:pos + 8] == b'IEND':
+            return
+        pos = end + 4
+
+
 def _compressed_buffer(data, fmt):
     if not isinstance(fmt, str):
         raise FrameError('format must be a string, got {!r}'.format(fmt))
@@ -333,6 +369,8 @@ def _compressed_buffer(data, fmt):
         if w <= 0 or h <= 0 or w > MAX_DIMENSION or h > MAX_DIMENSION:
             raise FrameError('compressed image ({!r}) size {}x{} is not within 1..{}'.format(
                 fmt, w, h, MAX_DIMENSION))
+    if bytes(buf[:8]) == _PNG_SIGNATURE:
+        _check_png_chunks(buf, fmt)
     return buf, size
 
 

@@ -8,6 +8,7 @@ Used by frames.py. Imports no ROS; numpy 1.21 / OpenCV 4.5 compatible.
 import collections
 
 import cv2
+import numpy as np
 
 RESIZE_MODES = ('stretch', 'letterbox', 'center_crop')
 
@@ -62,6 +63,17 @@ def crop(image, rect):
 _SINGLE_AXIS_LIMIT = 2.5
 
 
+def resize(image, width, height, interpolation=cv2.INTER_LINEAR):
+    """cv2.resize to width x height, also for a single pixel with several channels.
+
+    OpenCV 4.5 (Ubuntu 22.04, the board) refuses a 1x1 multi-channel array ("_step >= minstep"
+    in Mat); one pixel resizes to a uniform image under every interpolation, so repeat it.
+    """
+    if image.ndim == 3 and image.shape[0] == 1 and image.shape[1] == 1:
+        return np.ascontiguousarray(np.broadcast_to(image, (height, width, image.shape[2])))
+    return cv2.resize(image, (width, height), interpolation=interpolation)
+
+
 def shrink(image, width, height):
     """Resize a 1-, 3- or 4-channel uint8 image to width x height with anti-aliasing.
 
@@ -80,9 +92,9 @@ def shrink(image, width, height):
             h //= 2
         else:
             break
-        image = cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
+        image = resize(image, w, h)
     if (w, h) != (width, height):
-        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+        image = resize(image, width, height)
     return image
 
 
@@ -99,6 +111,6 @@ def shrink_uv_into(uv, out):
         out[..., 0] = shrink(u, width, height)
         out[..., 1] = shrink(v, width, height)
     elif (w, h) != (width, height):
-        out[...] = cv2.resize(uv, (width, height), interpolation=cv2.INTER_LINEAR)
+        out[...] = resize(uv, width, height)
     else:
         out[...] = uv

@@ -66,6 +66,8 @@ class ClassifierNode(Node):
         self._sequence = itertools.count()
         self._gate = NewestFirstGate()
         self._last_warning = {}
+        self._last_health_counts = {}
+        self._error_streak = 0  # inferences failed in a row, for the diagnostics level
 
         self._classification_pub = self.create_publisher(Classification, 'classification', 10)
         latched = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST,
@@ -88,9 +90,9 @@ class ClassifierNode(Node):
         else:
             self._input_topic, self._input_type = image_topic, Image
         self._subscription = None
-        self._qos_timer = None
+        self._reliability = None
         if self._p['qos_reliability'] == 'auto':
-            self._qos_timer = self.create_timer(0.2, self._subscribe_when_publisher_seen)
+            self._qos_timer = self.create_timer(0.25, self._match_publishers)
         else:
             self._subscribe(ReliabilityPolicy.RELIABLE
                             if self._p['qos_reliability'] == 'reliable'
@@ -137,17 +139,21 @@ class ClassifierNode(Node):
 
     # ---- input ----------------------------------------------------------------------
 
-    def _subscribe_when_publisher_seen(self):
+    def _match_publishers(self):
+        # qos_reliability auto: reliable when every publisher offers it (a reliable reader
+        # receives big frames a best-effort one loses), else best effort (a reliable reader
+        # never matches a best-effort writer). Re-checked as cameras come and go.
         infos = self.get_publishers_info_by_topic(self._input_topic)
         if not infos:
             return
-        reliable = all(i.qos_profile.reliability == ReliabilityPolicy.RELIABLE for i in infos)
-        self._qos_timer.cancel()
-        self.destroy_timer(self._qos_timer)
-        self._qos_timer = None
-        self._subscribe(ReliabilityPolicy.RELIABLE if reliable
-                        else ReliabilityPolicy.BEST_EFFORT,
-                        'matched to {} publisher(s) found'.format(len(infos)))
+        wanted = ReliabilityPolicy.RELIABLE if all(
+            i.qos_profile.reliability == ReliabilityPolicy.RELIABLE for i in infos) \
+            else ReliabilityPolicy.BEST_EFFORT
+        if self._subscription is not None:
+            if self._reliability == wanted:
+                return
+            self.destroy_subscription(self._subscription)
+        self._subscribe(wanted, 'matched to the {} publisher(s) found'.format(len(infos)))
 
     def _subscribe(self, reliability, why):
         qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=reliability,
@@ -155,6 +161,7 @@ class ClassifierNode(Node):
         callback = self._on_compressed if self._p['compressed'] else self._on_image
         self._subscription = self.create_subscription(self._input_type, self._input_topic,
                                                       callback, qos)
+        self._reliability = reliability
         self.get_logger().info('subscribed to {} with {} QoS ({})'.format(
             self._input_topic, reliability.name.lower(), why))
 
@@ -184,10 +191,12 @@ class ClassifierNode(Node):
             return
         except BackendError as exc:
             self._stats.count('backend_errors')
+            self._error_streak += 1
             self._warn('backend', 'inference failed ({} failures so far): {}'.format(
                 self._stats.counts()['backend_errors'], _one_line(exc)))
             return
         self._stats.count('processed')
+        self._error_streak = 0
         out = Classification(header=header)
         id_format = self._class_id_format
         out.results = [ObjectHypothesis(class_id=classifier.class_id(i, id_format),
@@ -272,13 +281,7 @@ class ClassifierNode(Node):
         backend = self._classifier.backend
         status = DiagnosticStatus(name='{}: classifier'.format(self.get_fully_qualified_name()),
                                   hardware_id=backend.name)
-        if snap['backend_errors'] and snap['published'] == 0:
-            status.level, status.message = DiagnosticStatus.ERROR, 'backend failing'
-        elif snap['received'] == 0:
-            status.level, status.message = DiagnosticStatus.OK, 'waiting for images on ' + \
-                self._input_topic
-        else:
-            status.level, status.message = DiagnosticStatus.OK, 'classifying'
+        status.level, status.message = self._health(snap)
         values = {'backend': backend.description, 'model': backend.model_path,
                   'input_topic': self._input_topic}
         values.update(snap)
@@ -286,6 +289,26 @@ class ClassifierNode(Node):
         msg = DiagnosticArray(status=[status])
         msg.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(msg)
+
+    def _health(self, snap):
+        # Judged on the latest inferences and on what happened since the previous status,
+        # not over the node's lifetime: a backend that starts failing after hours of good
+        # results must show at once, and stay ERROR until an inference succeeds again.
+        last, self._last_health_counts = self._last_health_counts, snap
+
+        def new(key):
+            return snap[key] - last.get(key, 0)
+
+        if self._error_streak:
+            return DiagnosticStatus.ERROR, 'backend failing: the last {} inferences failed' \
+                .format(self._error_streak)
+        problems = ['{} {}'.format(new(k), k.replace('_', ' ')) for k in
+                    ('backend_errors', 'internal_errors', 'rejected') if new(k)]
+        if problems:
+            return DiagnosticStatus.WARN, 'classifying with ' + ', '.join(problems)
+        if not new('received'):
+            return DiagnosticStatus.OK, 'waiting for images on ' + self._input_topic
+        return DiagnosticStatus.OK, 'classifying'
 
     def _warn(self, kind, text):
         # Rate-limited per kind: a broken camera must not flood the log.
@@ -300,7 +323,8 @@ class ClassifierNode(Node):
 
     def shutdown(self):
         """Stop the workers and release the backend; returns threads that did not stop."""
-        busy = self._workers.stop()
+        # Within 1 s, so SIGINT/SIGTERM end the node in under 2 s even with a hung worker.
+        busy = self._workers.stop(timeout=1.0)
         if not busy:
             self._classifier.backend.close()
         return busy
@@ -332,6 +356,9 @@ def _fmt(value):
 
 
 def main(args=None):
+    # OpenCV's own warnings about damaged frames would bypass the node's rate-limited log;
+    # FrameError already reports them.
+    cv2.setLogLevel(2)  # errors only
     rclpy.init(args=args)
     node = None
     code = 0

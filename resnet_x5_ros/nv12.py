@@ -112,10 +112,21 @@ def colour_to_planes(image, order, nv12_range, y_out, uv_out):
         # block means (repeated over each block) gives OpenCV's exact arithmetic on the mean.
         code = _VIDEO_I420[order, cn]
         y_out[...] = cv2.cvtColor(image, code)[:h]
-        blocks = cv2.resize(mean, (w, h), interpolation=cv2.INTER_NEAREST)
+        blocks = _nearest(mean, w, h)
         chroma = cv2.cvtColor(blocks, code)[h:].reshape(2, h // 2, w // 2)
         uv_out[..., 0] = chroma[0]
         uv_out[..., 1] = chroma[1]
+
+
+def _nearest(image, width, height):
+    """cv2.resize INTER_NEAREST, also for a single pixel with several channels.
+
+    OpenCV 4.5 (Ubuntu 22.04, the board) refuses a 1x1 multi-channel array ("_step >= minstep"
+    in Mat); one pixel resizes to a uniform image, so repeat it.
+    """
+    if image.shape[0] == 1 and image.shape[1] == 1:
+        return np.ascontiguousarray(np.broadcast_to(image, (height, width) + image.shape[2:]))
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
 def _colour_to_nv12(image, order, nv12_range):
@@ -171,7 +182,7 @@ def yuv_planes_to_colour(y, uv, nv12_range='full', order='rgb'):
     """
     check_range(nv12_range)
     h, w = y.shape
-    uv_full = cv2.resize(np.ascontiguousarray(uv), (w, h), interpolation=cv2.INTER_NEAREST)
+    uv_full = _nearest(np.ascontiguousarray(uv), w, h)
     yuv = cv2.merge([np.ascontiguousarray(y), uv_full])
     return cv2.transform(yuv, _INVERSE[nv12_range, order])
 

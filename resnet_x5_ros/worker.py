@@ -8,6 +8,7 @@ never queue up behind a slow model.
 """
 
 import threading
+import time
 
 
 class LatestSlot:
@@ -99,9 +100,13 @@ class WorkerPool:
                     raise
                 self._on_error(exc)
 
-    def stop(self, timeout=2.0):
-        """Close the slot and join the workers; returns the names of threads still busy."""
+    def stop(self, timeout=1.0):
+        """Close the slot and join the workers within one overall timeout.
+
+        Returns the names of threads still busy (e.g. in a runtime call that hangs).
+        """
         self._slot.close()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
         return [t.name for t in self._threads if t.is_alive()]

@@ -478,3 +478,20 @@ def test_default_mode_keeps_an_expected_class_in_the_top5(cpu_backends, photo):
     nv = frames.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=224, out_height=224)
     top5 = [labels[i] for i in np.argsort(-cpu_backends['full'].infer(nv))[:5]]
     assert set(top5) & set(preprocess_bench.EXPECTED[photo]), top5
+
+
+def test_damaged_png_is_refused_before_libpng_reads_it():
+    # libpng would print its own complaint to stderr for each damaged frame; the chunk CRCs
+    # let frames.py refuse such data first, with a FrameError that says why.
+    rng = np.random.default_rng(7)
+    ok, png = cv2.imencode('.png', rng.integers(0, 256, (32, 48, 3), dtype=np.uint8))
+    assert ok
+    png = png.tobytes()
+    size = {'out_width': 224, 'out_height': 224}
+    assert frames.compressed_to_nv12(png, 'png', **size).size == 224 * 224 * 3 // 2
+    flipped = bytearray(png)
+    flipped[len(png) // 2] ^= 0x40  # inside the IDAT data
+    with pytest.raises(FrameError, match='CRC'):
+        frames.compressed_to_nv12(bytes(flipped), 'png', **size)
+    with pytest.raises(FrameError, match='truncated'):
+        frames.compressed_to_nv12(png[:len(png) - 20], 'png', **size)
