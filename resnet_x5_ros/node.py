@@ -176,6 +176,9 @@ class ClassifierNode(Node):
         self._stats.count('received')
         if self._slot.put((next(self._sequence), time.perf_counter(), header, frame, msg)):
             self._stats.count('dropped')
+        # Hand the GIL to the worker just woken, rather than after the executor's own
+        # bookkeeping: shaves the hand-off off every frame's latency.
+        time.sleep(0)
 
     # ---- workers --------------------------------------------------------------------
 
