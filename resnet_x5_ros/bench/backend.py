@@ -13,7 +13,6 @@ cpu_pct is process CPU time / wall time (100 = one core busy).
 """
 
 import os
-import threading
 import time
 
 from resnet_x5_ros.bench.report import median_ms, percentile_ms
@@ -49,46 +48,32 @@ def _frame(backend, photo):
 
 
 def _timed(backend, frame, workers, seconds):
-    """Run infer() from `workers` threads for `seconds`; return per-call times and totals."""
-    samples = [[] for _ in range(workers)]
-    errors = []
-    stop = threading.Event()
-    start_line = threading.Barrier(workers + 1)
-    clock = time.perf_counter
+    """Run infer() from `workers` threads for `seconds`; return per-call times and totals.
 
-    def loop(out):
-        start_line.wait()
-        while not stop.is_set():
-            t0 = clock()
-            try:
-                backend.infer(frame)
-            except Exception as exc:  # counted and shown, not a silently dead thread
-                errors.append('{}: {}'.format(type(exc).__name__, exc))
-                continue
-            out.append(clock() - t0)
+    A failed call is counted and left out of the timings, so a flaky backend is still
+    measured (the `errors` column shows how flaky).
+    """
+    from resnet_x5_ros.tools.timing import run_for
 
-    threads = [threading.Thread(target=loop, args=(s,), daemon=True) for s in samples]
-    for t in threads:
-        t.start()
-    cpu0 = time.process_time()
-    start_line.wait()
-    t0 = clock()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    wall = clock() - t0
-    cpu = time.process_time() - cpu0
-    calls = [x for s in samples for x in s]
+    def infer():
+        try:
+            backend.infer(frame)
+        except Exception as exc:  # counted and shown, not a dead measuring thread
+            return '{}: {}'.format(type(exc).__name__, exc)
+        return None
+
+    run = run_for(infer, workers, seconds)
+    calls = [d for d, error in zip(run['durations'], run['values']) if error is None]
+    errors = [error for error in run['values'] if error is not None]
     if not calls:
         raise SystemExit('every inference failed: {}'.format(errors[0] if errors else '?'))
     return {
         'calls': len(calls),
-        'fps': len(calls) / wall,
+        'fps': len(calls) / run['wall_s'],
         'median_ms': median_ms(calls),
         'p90_ms': percentile_ms(calls, 90),
         'p99_ms': percentile_ms(calls, 99),
-        'cpu_pct': 100.0 * cpu / wall,
+        'cpu_pct': run['cpu_pct'],
         'errors': len(errors),
     }
 
