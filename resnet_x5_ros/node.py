@@ -60,7 +60,6 @@ class ClassifierNode(Node):
         except ValueError as exc:
             backend.close()
             raise StartupError('parameter error: {}'.format(exc)) from None
-        self._labels_path = labels_path
         self._class_id_format = self._p['class_id_format']
         self._stats = PipelineStats()
         self._sequence = itertools.count()
@@ -92,15 +91,15 @@ class ClassifierNode(Node):
         self._subscription = None
         self._reliability = None
         if self._p['qos_reliability'] == 'auto':
-            self._qos_timer = self.create_timer(0.25, self._match_publishers)
+            self.create_timer(0.25, self._match_publishers)
         else:
             self._subscribe(ReliabilityPolicy.RELIABLE
                             if self._p['qos_reliability'] == 'reliable'
                             else ReliabilityPolicy.BEST_EFFORT, 'set by qos_reliability')
 
         self.add_on_set_parameters_callback(self._on_set_parameters)
-        self._diagnostics_timer = self.create_timer(self._p['diagnostics_period'],
-                                                    self._publish_diagnostics)
+        # The node keeps its timers; no handle needed here.
+        self.create_timer(self._p['diagnostics_period'], self._publish_diagnostics)
         self.get_logger().info(
             'ready: backend {} | input {}x{} NV12 ({} range) | labels {} ({} classes) | '
             'in {} [{}] -> out {}, {} | workers {}'.format(
