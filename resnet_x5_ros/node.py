@@ -165,15 +165,14 @@ class ClassifierNode(Node):
             self._input_topic, reliability.name.lower(), why))
 
     def _on_image(self, msg):
-        self._enqueue(msg.header, Frame(msg.data, msg.encoding, msg.width, msg.height,
-                                        msg.step), msg)
+        self._enqueue(Frame(msg.data, msg.encoding, msg.width, msg.height, msg.step), msg)
 
     def _on_compressed(self, msg):
-        self._enqueue(msg.header, Frame(msg.data, msg.format, compressed=True), msg)
+        self._enqueue(Frame(msg.data, msg.format, compressed=True), msg)
 
-    def _enqueue(self, header, frame, msg):
+    def _enqueue(self, frame, msg):
         self._stats.count('received')
-        if self._slot.put((next(self._sequence), time.perf_counter(), header, frame, msg)):
+        if self._slot.put((next(self._sequence), time.perf_counter(), frame, msg)):
             self._stats.count('dropped')
         # Hand the GIL to the worker just woken, rather than after the executor's own
         # bookkeeping: shaves the hand-off off every frame's latency.
@@ -182,7 +181,7 @@ class ClassifierNode(Node):
     # ---- workers --------------------------------------------------------------------
 
     def _process(self, item):
-        sequence, received_at, header, frame, msg = item
+        sequence, received_at, frame, msg = item
         classifier = self._classifier
         try:
             result = classifier.classify(frame, classifier.settings)
@@ -199,7 +198,7 @@ class ClassifierNode(Node):
             return
         self._stats.count('processed')
         self._error_streak = 0
-        out = Classification(header=header)
+        out = Classification(header=msg.header)
         id_format = self._class_id_format
         out.results = [ObjectHypothesis(class_id=classifier.class_id(i, id_format),
                                         score=float(s)) for i, s in result.top]

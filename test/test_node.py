@@ -270,3 +270,25 @@ def test_bad_configuration_stops_with_one_clear_line(args, names):
     errors = [line for line in out.splitlines() if 'classifier_node: error:' in line]
     assert len(errors) == 1, out
     assert names in errors[0], out
+
+
+@needs_model
+def test_overlay_is_published_to_a_subscriber(running_node, client, coffee):
+    from sensor_msgs.msg import Image
+    overlays = []
+    client.node.create_subscription(Image, 'overlay', overlays.append, 1)
+    exchange = Exchange(client)
+    assert client.spin_until(lambda: client.node.count_subscribers('overlay') > 0 and
+                             client.node.count_publishers('overlay') > 0)
+    msg = image_msg(coffee, 'nv12', 'overlay_cam', 6)
+
+    def drawn():
+        if not overlays:
+            exchange.pub.publish(msg)
+        return bool(overlays)
+
+    assert client.spin_until(drawn, 30.0), 'no overlay image arrived'
+    overlay = overlays[0]
+    assert overlay.header.frame_id == 'overlay_cam' and overlay.header.stamp.sec == 6
+    assert (overlay.encoding, overlay.width, overlay.height) == ('bgr8', msg.width, msg.height)
+    assert overlay.step == msg.width * 3 and len(overlay.data) == overlay.step * msg.height
