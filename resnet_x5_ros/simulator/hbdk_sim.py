@@ -22,6 +22,8 @@ import threading
 
 import numpy as np
 
+from resnet_x5_ros.backends.sidecar import file_sha256
+
 ENV_SIM = 'RESNET_X5_HBDK_SIM'
 ENV_CACHE = 'RESNET_X5_SIM_CACHE'
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -75,14 +77,6 @@ def _sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def parse_output_file(path):
     """Read one hbdk-sim output text file: '#key=value' header lines, then one value per line.
 
@@ -121,7 +115,7 @@ class HbdkSim:
         if not self.hbm:
             raise SimulatorError('empty HBM: the .bin has no embedded BPU model')
         self.hbm_sha256 = _sha256(self.hbm)
-        self.sim_sha256 = _file_sha256(self.executable)
+        self.sim_sha256 = file_sha256(self.executable)
         self.cache_dir = (cache_dir or default_cache_dir()) if use_cache else None
         self.workers = workers or min(2, os.cpu_count() or 1)
         self.runs = 0  # simulator invocations (cache misses), for tests and benches
