@@ -64,7 +64,7 @@ colcon-check: setup
 	dev/colcon_check.sh
 
 demo: setup
-	$(DEVENV) python -m resnet_x5_ros.demo
+	$(DEVENV) python -m resnet_x5_ros.tools.demo
 
 clean:
 	rm -rf $(VENV) $(MODEL_VENV) .venv-board310 .build .ros models/*.onnx models/*.json

@@ -28,10 +28,10 @@ setup(
     entry_points={
         'console_scripts': [
             'classifier_node = resnet_x5_ros.node:main',
-            'image_publisher = resnet_x5_ros.image_publisher:main',
+            'image_publisher = resnet_x5_ros.tools.image_publisher:main',
             'classify = resnet_x5_ros.tools.classify:main',
             'evaluate = resnet_x5_ros.tools.evaluate:main',
-            'bench = resnet_x5_ros.tools.bench:main',
+            'bench = resnet_x5_ros.tools.bench.cli:main',
             'board_check = resnet_x5_ros.tools.board_check:main',
         ],
     },

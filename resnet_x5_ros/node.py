@@ -24,13 +24,13 @@ from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data,
 from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
-from resnet_x5_ros import frames
+from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError, create_backend, ModelError
-from resnet_x5_ros.node_params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
+from resnet_x5_ros.params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
 from resnet_x5_ros.pipeline import Classifier, Frame, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
 from resnet_x5_ros.stats import PipelineStats
-from resnet_x5_ros.worker import LatestSlot, NewestFirstGate, WorkerPool
+from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 
 WARN_EVERY_S = 5.0
 
@@ -185,7 +185,7 @@ class ClassifierNode(Node):
         classifier = self._classifier
         try:
             result = classifier.classify(frame, classifier.settings)
-        except frames.FrameError as exc:
+        except convert.FrameError as exc:
             self._stats.count('rejected')
             self._warn('frame', 'rejected a frame ({} rejected so far): {}'.format(
                 self._stats.counts()['rejected'], exc))
@@ -224,11 +224,11 @@ class ClassifierNode(Node):
     def _publish_overlay(self, msg, frame, result):
         try:
             if frame.compressed:
-                bgr = frames.compressed_to_bgr(frame.data, frame.encoding)
+                bgr = convert.compressed_to_bgr(frame.data, frame.encoding)
             else:
-                bgr = frames.to_bgr(frame.data, frame.encoding, frame.width, frame.height,
+                bgr = convert.to_bgr(frame.data, frame.encoding, frame.width, frame.height,
                                     frame.step)
-        except frames.FrameError:
+        except convert.FrameError:
             return
         bgr = draw_top_k(bgr, result.top, self._classifier.labels)
         image = Image(header=msg.header, height=bgr.shape[0], width=bgr.shape[1],

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from resnet_x5_ros import frames
+from resnet_x5_ros import convert
 from resnet_x5_ros.postprocess import softmax, top_k
 
 CLASS_ID_FORMATS = ('index', 'name')
@@ -24,7 +24,7 @@ class Settings:
     top_k: int = 5
     score_threshold: float = 0.0
     apply_softmax: bool = True
-    resize_mode: str = frames.DEFAULT_RESIZE_MODE
+    resize_mode: str = convert.DEFAULT_RESIZE_MODE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,19 +75,19 @@ class Classifier:
         if not 0.0 <= settings.score_threshold <= 1.0:
             raise ValueError('score_threshold must be in [0, 1], got {}'.format(
                 settings.score_threshold))
-        if settings.resize_mode not in frames.RESIZE_MODES:
+        if settings.resize_mode not in convert.RESIZE_MODES:
             raise ValueError('resize_mode must be one of {}, got {!r}'.format(
-                ', '.join(frames.RESIZE_MODES), settings.resize_mode))
+                ', '.join(convert.RESIZE_MODES), settings.resize_mode))
         return settings
 
     def to_nv12(self, frame, resize_mode):
-        """Convert a Frame to the backend's NV12 input; raises frames.FrameError."""
+        """Convert a Frame to the backend's NV12 input; raises convert.FrameError."""
         size = {'out_width': self.backend.input_width,
                 'out_height': self.backend.input_height,
                 'resize_mode': resize_mode, 'nv12_range': self.backend.nv12_range}
         if frame.compressed:
-            return frames.compressed_to_nv12(frame.data, frame.encoding, **size)
-        return frames.to_nv12(frame.data, frame.encoding, frame.width, frame.height,
+            return convert.compressed_to_nv12(frame.data, frame.encoding, **size)
+        return convert.to_nv12(frame.data, frame.encoding, frame.width, frame.height,
                               frame.step, **size)
 
     def scores(self, raw, settings):
@@ -99,7 +99,7 @@ class Classifier:
         return np.clip(raw, 0.0, 1.0)
 
     def classify(self, frame, settings=None):
-        """Classify one Frame; raises frames.FrameError or the backend's BackendError."""
+        """Classify one Frame; raises convert.FrameError or the backend's BackendError."""
         settings = settings or self.settings
         t0 = time.perf_counter()
         nv12 = self.to_nv12(frame, settings.resize_mode)

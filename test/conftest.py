@@ -7,6 +7,7 @@ child process inherits the environment set here.
 """
 
 import os
+import sys
 
 import pytest
 
@@ -14,6 +15,16 @@ from resnet_x5_ros.ros_domain import isolate_ros_environment
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STANDINS = os.path.join(REPO, 'test', 'standins')
+DEV = os.path.join(REPO, 'dev')
+
+# What scripts/devenv sets, for runs without it (make test-board-compat, colcon test): the
+# dev-only simulator package (dev/x5_simulator) on the path, here and in child processes, and
+# the repository's models/ as the CPU backend's default model folder.
+if DEV not in sys.path:
+    sys.path.insert(0, DEV)
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    p for p in [DEV, os.environ.get('PYTHONPATH', '')] if p)
+os.environ.setdefault('RESNET_X5_MODEL_DIR', os.path.join(REPO, 'models'))
 
 
 _DOMAIN_ID = isolate_ros_environment()

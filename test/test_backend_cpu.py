@@ -14,7 +14,8 @@ from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.backends.base import BackendError, InputError, ModelError
 from resnet_x5_ros.backends.cpu import CpuBackend, usable_cores
 from resnet_x5_ros.backends.sidecar import file_sha256, sidecar_path_for
-from resnet_x5_ros.nv12 import rgb_to_nv12
+from resnet_x5_ros.convert.colour import rgb_to_nv12
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
 from standin_import import standin_support as support
@@ -26,14 +27,6 @@ needs_model = pytest.mark.skipif(
     reason='default CPU model {} (and its .json) missing: run `make model`'.format(MODEL))
 LABELS = load_labels(DEFAULT_LABELS_PATH)
 
-# Sample photo -> classes of which at least one must be in the top-5.
-EXPECTED = {
-    'coffee.png': {'espresso'},
-    'chelsea.png': {'tabby', 'tiger cat', 'Egyptian cat'},
-    'rocket.jpg': {'missile', 'projectile', 'space shuttle'},
-    'grace_hopper.jpg': {'military uniform', 'academic gown'},
-    'camera.png': {'tripod'},
-}
 
 
 @pytest.fixture(scope='module')
@@ -61,10 +54,10 @@ def test_attributes(cpu):
 
 
 @needs_model
-@pytest.mark.parametrize('photo', sorted(EXPECTED))
+@pytest.mark.parametrize('photo', sorted(EXPECTED_CLASSES))
 def test_sample_photos_top5(cpu, photo):
     names = top5_names(cpu.infer(support.sample_nv12(photo)))
-    assert EXPECTED[photo] & set(names), '{}: top-5 {}'.format(photo, names)
+    assert set(EXPECTED_CLASSES[photo]) & set(names), '{}: top-5 {}'.format(photo, names)
 
 
 @needs_model

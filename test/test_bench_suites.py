@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from resnet_x5_ros.bench import backend as backend_bench
+from resnet_x5_ros.tools.bench import backend as backend_bench
 
 
 class FlakyBackend:

@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 import pytest
 
-from resnet_x5_ros import frames
-from resnet_x5_ros.image_publisher import build_parser, frame_stream, make_message, parse_size
-from resnet_x5_ros.image_sources import SourceError, video_frames
+from resnet_x5_ros import convert
+from resnet_x5_ros.tools.image_publisher import build_parser, frame_stream, make_message, parse_size
+from resnet_x5_ros.tools.image_sources import SourceError, video_frames
 from rosutil import child_env, REPO, RosClient, stop_process
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
@@ -87,12 +87,12 @@ def test_messages_carry_the_picture():
 
     nv12 = make_message(bgr, parse(COFFEE, '--encoding', 'nv12'))
     assert (nv12.width, nv12.height, nv12.step, len(nv12.data)) == (w, h, w, w * h * 3 // 2)
-    back = frames.to_bgr(nv12.data, 'nv12', w, h, w, yuv_range='full')
+    back = convert.to_bgr(nv12.data, 'nv12', w, h, w, yuv_range='full')
     assert np.abs(back.astype(int) - bgr).mean() < 4  # chroma subsampling, rounding
 
     jpeg = make_message(bgr, parse(COFFEE, '--encoding', 'jpeg'))
     assert jpeg.format == 'jpeg'
-    decoded = frames.compressed_to_bgr(jpeg.data, 'jpeg')
+    decoded = convert.compressed_to_bgr(jpeg.data, 'jpeg')
     assert decoded.shape == bgr.shape
 
 
@@ -106,7 +106,7 @@ def test_cache_encodes_a_repeating_picture_once():
 
 
 def run_publisher(*argv):
-    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.image_publisher'] +
+    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher'] +
                             list(argv), cwd=REPO, env=child_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
@@ -137,7 +137,7 @@ def test_publishes_count_frames_with_frame_id(encoding):
     assert all(m.header.frame_id == 'test_cam' for m in received)
     if encoding == 'jpeg':
         assert all(m.format == 'jpeg' for m in received)
-        assert frames.compressed_to_bgr(received[0].data, 'jpeg').shape == (240, 320, 3)
+        assert convert.compressed_to_bgr(received[0].data, 'jpeg').shape == (240, 320, 3)
     else:
         assert all((m.encoding, m.width, m.height) == ('nv12', 320, 240) for m in received)
 

@@ -14,7 +14,7 @@ import os
 import pytest
 import yaml
 
-from resnet_x5_ros.node_params import PARAMS, PARAMS_BY_NAME
+from resnet_x5_ros.params import PARAMS, PARAMS_BY_NAME
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCH = os.path.join(REPO, 'launch', 'classify.launch.py')

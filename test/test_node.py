@@ -13,7 +13,7 @@ import cv2
 import pytest
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 
-from resnet_x5_ros.encode import encode_compressed, encode_image
+from resnet_x5_ros.convert.encode import encode_compressed, encode_image
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels
 from rosutil import child_env, REPO, RosClient, stop_process
 

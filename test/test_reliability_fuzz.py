@@ -24,8 +24,8 @@ import cv2
 import pytest
 from test_reliability_support import CPU_MODEL, Diagnostics, NodeProcess, Results
 
-from resnet_x5_ros import frames
-from resnet_x5_ros.encode import encode_compressed, encode_image
+from resnet_x5_ros import convert
+from resnet_x5_ros.convert.encode import encode_compressed, encode_image
 from resnet_x5_ros.node import WARN_EVERY_S
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels
 from rosutil import REPO, RosClient
@@ -92,13 +92,13 @@ def bad_raw(rng):
     elif kind == 'empty':
         size = 0
     elif kind == 'huge':
-        width, height = rng.choice(((rng.randint(frames.MAX_DIMENSION + 1, _UINT32_MAX), 4),
-                                    (4, rng.randint(frames.MAX_DIMENSION + 1, _UINT32_MAX)),
+        width, height = rng.choice(((rng.randint(convert.MAX_DIMENSION + 1, _UINT32_MAX), 4),
+                                    (4, rng.randint(convert.MAX_DIMENSION + 1, _UINT32_MAX)),
                                     (_UINT32_MAX, _UINT32_MAX)))
         step = min(width * _BPP[encoding], _UINT32_MAX)
         size = rng.randint(0, 256)
     else:  # absurd_step: larger than any real row, with the data it claims absent
-        step = rng.randint(4 * frames.MAX_DIMENSION + 1, _UINT32_MAX)
+        step = rng.randint(4 * convert.MAX_DIMENSION + 1, _UINT32_MAX)
         size = rng.randint(0, 256)
     return kind, encoding, width, height, step, _junk(rng, size)
 
@@ -124,7 +124,7 @@ def bad_compressed(rng, jpeg, png):
         data = jpeg[:rng.randint(2, jpeg.index(b'\xff\xda'))]
     elif kind == 'jpeg_huge':
         # A baseline frame header declaring up to 65535 x 65535 pixels.
-        w, h = rng.randint(frames.MAX_DIMENSION + 1, 65535), rng.randint(1, 65535)
+        w, h = rng.randint(convert.MAX_DIMENSION + 1, 65535), rng.randint(1, 65535)
         if rng.random() < 0.5:
             w, h = h, w
         sof = b'\xff\xc0\x00\x11\x08' + struct.pack('>HH', h, w) + \
@@ -133,7 +133,7 @@ def bad_compressed(rng, jpeg, png):
     elif kind == 'png_truncated':
         data = png[:rng.randint(1, len(png) // 2)]
     elif kind == 'png_huge':
-        w, h = rng.randint(frames.MAX_DIMENSION + 1, 2 ** 31 - 1), rng.randint(1, 2 ** 31 - 1)
+        w, h = rng.randint(convert.MAX_DIMENSION + 1, 2 ** 31 - 1), rng.randint(1, 2 ** 31 - 1)
         if rng.random() < 0.5:
             w, h = h, w
         ihdr = _png_chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
@@ -153,8 +153,8 @@ def bad_compressed(rng, jpeg, png):
 def rejected_raw(case):
     _, encoding, width, height, step, data = case
     try:
-        frames.to_nv12(data, encoding, width, height, step, **MODEL_SIZE)
-    except frames.FrameError:
+        convert.to_nv12(data, encoding, width, height, step, **MODEL_SIZE)
+    except convert.FrameError:
         return True
     return False
 
@@ -162,8 +162,8 @@ def rejected_raw(case):
 def rejected_compressed(case):
     _, fmt, data = case
     try:
-        frames.compressed_to_nv12(data, fmt, **MODEL_SIZE)
-    except frames.FrameError:
+        convert.compressed_to_nv12(data, fmt, **MODEL_SIZE)
+    except convert.FrameError:
         return True
     return False
 

@@ -133,7 +133,7 @@ def grey_image(level, width=64, height=48, encoding='bgr8', frame_id='', stamp_s
     """A uniform grey sensor_msgs/Image; full-range NV12 keeps Y == level, so the ramp
     scorer answers class `level`."""
     from sensor_msgs.msg import Image
-    from resnet_x5_ros.encode import encode_image
+    from resnet_x5_ros.convert.encode import encode_image
     bgr = np.full((height, width, 3), level, dtype=np.uint8)
     data, w, h, step = encode_image(bgr, encoding)
     msg = Image(height=h, width=w, encoding=encoding, step=step)

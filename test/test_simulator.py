@@ -18,10 +18,11 @@ import pytest
 
 from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.postprocess import classify, load_labels
-from resnet_x5_ros.simulator import hbdk_sim
-from resnet_x5_ros.simulator.evaluate import (cosine, evaluate, EXPECTED_TOP5, FIXTURE_BINS,
-                                              load_photos, photo_nv12, RANGES)
-from resnet_x5_ros.simulator.harness import SimulatedModel
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
+from x5_simulator import hbdk_sim
+from x5_simulator.evaluate import (cosine, evaluate, FIXTURE_BINS, load_photos, photo_nv12,
+                                   RANGES)
+from x5_simulator.harness import SimulatedModel
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STANDINS = os.path.join(REPO, 'test', 'standins')
@@ -53,9 +54,9 @@ def _rows(result, matched):
 @pytest.mark.parametrize('nv12_range', RANGES)
 def test_expected_top5_with_matching_range(result, nv12_range):
     rows = [r for r in _rows(result, True) if r['bin'] == nv12_range]
-    assert len(rows) == len(EXPECTED_TOP5)
+    assert len(rows) == len(EXPECTED_CLASSES)
     for row in rows:
-        expected = EXPECTED_TOP5[row['photo']]
+        expected = EXPECTED_CLASSES[row['photo']]
         assert set(expected) & set(row['top5']), (row['photo'], row['top5'])
 
 
@@ -95,7 +96,7 @@ def test_simulator_itself_runs_and_matches_cache():
     with SimulatedModel(FIXTURE_BINS['video']) as cached:
         again = cached.scores(frame)
     np.testing.assert_array_equal(direct, again)
-    assert load_labels()[int(np.argmax(direct))] in EXPECTED_TOP5[name]
+    assert load_labels()[int(np.argmax(direct))] in EXPECTED_CLASSES[name]
 
 
 def test_wrong_frame_size_is_refused():

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros.backends.bpu import read_bin_nv12_range
-from resnet_x5_ros.simulator import binfile, protowire as pw
-from resnet_x5_ros.simulator.binfile import BinFormatError, parse_bin, read_bin, UnsupportedStep
+from x5_simulator import binfile, protowire as pw
+from x5_simulator.binfile import BinFormatError, parse_bin, read_bin, UnsupportedStep
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(REPO, 'test', 'fixtures', 'x5')
@@ -240,7 +240,7 @@ def test_summary_names_range_and_steps():
 
 
 def test_locate_reports_why_the_simulator_is_unusable(monkeypatch, tmp_path):
-    from resnet_x5_ros.simulator import hbdk_sim
+    from x5_simulator import hbdk_sim
 
     missing = str(tmp_path / 'no-such-hbdk-sim')
     monkeypatch.setenv(hbdk_sim.ENV_SIM, missing)
@@ -249,7 +249,7 @@ def test_locate_reports_why_the_simulator_is_unusable(monkeypatch, tmp_path):
 
 
 def test_simulator_output_text_is_parsed_with_its_header(tmp_path):
-    from resnet_x5_ros.simulator import hbdk_sim
+    from x5_simulator import hbdk_sim
 
     path = tmp_path / 'hbdk_output0_feature_x_elem_float.txt'
     path.write_text('#operator: CONV\n#valid_dim=1x3x1x1\n#dynamic_n=1\n-4.0e+03 \n12 \n0 \n')

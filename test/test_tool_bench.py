@@ -16,10 +16,10 @@ import pytest
 from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import load_labels
-from resnet_x5_ros.tools import bench
+from resnet_x5_ros.tools.bench import cli, pipeline
 from resnet_x5_ros.tools.plots import matplotlib_status
-from resnet_x5_ros.tools.timing import run_for
-from resnet_x5_ros.tools.zoo import comparison_note, REFERENCE_ROW, ZOO_RESNET18_X5
+from resnet_x5_ros.tools.bench.timing import run_for
+from resnet_x5_ros.tools.bench.zoo import comparison_note, REFERENCE_ROW, ZOO_RESNET18_X5
 from rosutil import child_env, REPO
 
 MODEL = default_cpu_model()
@@ -83,15 +83,15 @@ def check_tables(result, workers):
 
 @needs_model
 def test_measure_fills_the_zoo_shaped_tables(classifier):
-    frame = bench.camera_frame('coffee.png', (320, 240), 'nv12')
-    result = bench.measure(classifier, frame, 2, 0.2)
+    frame = pipeline.camera_frame('coffee.png', (320, 240), 'nv12')
+    result = pipeline.measure(classifier, frame, 2, 0.2)
     check_tables(result, 2)
     assert result['throughput']['pipeline x2']['threads'] == 2
 
 
 @needs_model
 def test_cli_prints_tables_and_json_with_the_zoo_reference(capsys):
-    code = bench.main(['--backend', 'cpu', '--seconds', '0.2', '--workers', '2',
+    code = cli.main(['--backend', 'cpu', '--seconds', '0.2', '--workers', '2',
                        '--encoding', 'jpeg', '--json'])
     out = capsys.readouterr().out
     assert code == 0
@@ -108,7 +108,7 @@ def test_cli_prints_tables_and_json_with_the_zoo_reference(capsys):
 
 @pytest.mark.skipif(HAVE_MATPLOTLIB, reason='matplotlib is installed here')
 def test_plot_without_matplotlib_refuses_before_measuring(capsys):
-    assert bench.main(['--backend', 'cpu', '--plot', 'out.png']) == 2
+    assert cli.main(['--backend', 'cpu', '--plot', 'out.png']) == 2
     captured = capsys.readouterr()
     assert captured.out == ''
     assert 'bench: error: plotting needs matplotlib' in captured.err
@@ -119,7 +119,7 @@ def test_plot_without_matplotlib_refuses_before_measuring(capsys):
 @pytest.mark.skipif(not HAVE_MATPLOTLIB, reason='matplotlib not installed (optional)')
 def test_plot(tmp_path, capsys):
     out = tmp_path / 'bench.png'
-    assert bench.main(['--backend', 'cpu', '--seconds', '0.2', '--plot', str(out)]) == 0
+    assert cli.main(['--backend', 'cpu', '--seconds', '0.2', '--plot', str(out)]) == 0
     assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 
@@ -132,7 +132,7 @@ def test_bpu_standin_is_measured_and_never_called_comparable(tmp_path, capsys):
         spec.loader.exec_module(support)
     with support.standin_runtime() as pyeasy_dnn:
         model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
-        assert bench.main(['--backend', 'bpu', '--model', model, '--seconds', '0.2',
+        assert cli.main(['--backend', 'bpu', '--model', model, '--seconds', '0.2',
                            '--workers', '2', '--json']) == 0
         assert all(r.valid for r in pyeasy_dnn.forward_log)
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -146,7 +146,7 @@ def test_bpu_standin_is_measured_and_never_called_comparable(tmp_path, capsys):
 @pytest.mark.slow
 def test_node_figures_join_the_table():
     try:
-        import resnet_x5_ros.bench.node  # noqa: F401
+        import resnet_x5_ros.tools.bench.node  # noqa: F401
     except ImportError as exc:
         pytest.skip('the node bench suite is not importable: {}'.format(exc))
     # A child process: the node suite claims its own ROS domain for its processes.

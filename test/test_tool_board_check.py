@@ -187,7 +187,7 @@ def test_node_run_is_skipped_when_nothing_publishes():
 
 
 def start_camera(topic, encoding):
-    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.image_publisher',
+    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher',
                              os.path.join(SAMPLES, 'coffee.png'), '--topic', topic,
                              '--size', '640x480', '--rate', '15', '--encoding', encoding],
                             cwd=REPO, env=child_env(), stdout=subprocess.PIPE,

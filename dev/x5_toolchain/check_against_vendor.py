@@ -8,7 +8,7 @@ Runs inside the X5 toolchain venv after build_models.sh (it needs horizon_tc_ui 
     .venv-x5tc/bin/python dev/x5_toolchain/check_against_vendor.py
 
 For each sample photo and each compiled .bin: our NV12 -> hbdk-sim + our reading of the .bin's
-post-steps (resnet_x5_ros.simulator), versus the vendor's quantised ONNX model run by its own
+post-steps (x5_simulator), versus the vendor's quantised ONNX model run by its own
 HB_ONNXRuntime on the same NV12 (chroma repeated 2x2 into YUV444, as the BPU reads NV12).
 Prints the largest absolute difference of the logits; exit status 1 if any differs.
 """
@@ -20,10 +20,10 @@ import sys
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.join(ROOT, 'dev')]
 
-from resnet_x5_ros.simulator.evaluate import FIXTURE_BINS, load_photos, photo_nv12  # noqa: E402
-from resnet_x5_ros.simulator.harness import SimulatedModel  # noqa: E402
+from x5_simulator.evaluate import FIXTURE_BINS, load_photos, photo_nv12  # noqa: E402
+from x5_simulator.harness import SimulatedModel  # noqa: E402
 
 
 def nv12_to_yuv444(nv12, width, height):

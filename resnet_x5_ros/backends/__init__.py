@@ -17,6 +17,7 @@ from resnet_x5_ros.backends.base import (Backend, BackendError, InputError, Mode
                                          NV12_RANGES)
 from resnet_x5_ros.backends.bpu import (bpu_runtime_available, bpu_runtime_status,
                                         DEFAULT_BPU_MODEL)
+from resnet_x5_ros.share_dir import share_path
 
 __all__ = [
     'BACKENDS', 'Backend', 'BackendError', 'DEFAULT_BPU_MODEL', 'DEFAULT_CPU_MODEL_NAME',
@@ -26,21 +27,18 @@ __all__ = [
 
 BACKENDS = ('auto', 'cpu', 'bpu')
 DEFAULT_CPU_MODEL_NAME = 'efficientnet_lite0.onnx'
-# Overrides where default_cpu_model() looks (e.g. an installed package, or a CI cache).
+# Overrides where default_cpu_model() looks (the dev environment, a CI cache).
 MODEL_DIR_ENV = 'RESNET_X5_MODEL_DIR'
 
 
 def default_cpu_model():
-    """Path of the default CPU model, models/efficientnet_lite0.onnx (made by `make model`).
+    """Path of the default CPU model, efficientnet_lite0.onnx (made by `make model`).
 
-    The folder is $RESNET_X5_MODEL_DIR when set, else models/ at the root of the source tree
-    this package is imported from. The path is returned whether or not the file exists, so
-    the error for a missing model names the place it was expected.
+    The folder is $RESNET_X5_MODEL_DIR when set (scripts/devenv sets it to the repository's
+    models/), else models/ in the package's share directory. The path is returned whether or
+    not the file exists, so the error for a missing model names the place it was expected.
     """
-    folder = os.environ.get(MODEL_DIR_ENV)
-    if not folder:
-        package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        folder = os.path.join(os.path.dirname(package_dir), 'models')
+    folder = os.environ.get(MODEL_DIR_ENV) or share_path('models')
     return os.path.join(folder, DEFAULT_CPU_MODEL_NAME)
 
 

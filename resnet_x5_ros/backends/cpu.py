@@ -4,7 +4,7 @@
 
 The BPU .bin takes NV12 and does colour conversion and normalisation inside the model. To give
 the node one interface, this backend does the same work in front of the ONNX graph: NV12 -> RGB
-with the exact inverse of our own conversion (resnet_x5_ros.nv12), then (x - mean) / std from
+with the exact inverse of our own conversion (resnet_x5_ros.convert.colour), then (x - mean) / std from
 the model's sidecar, in the sidecar's channel order and layout, float32, batch 1.
 """
 
@@ -16,7 +16,7 @@ from resnet_x5_ros.backends.base import (Backend, BackendError, check_model_file
                                          looks_like_probabilities, ModelError,
                                          resolve_nv12_range)
 from resnet_x5_ros.backends.sidecar import file_sha256, load_sidecar, sidecar_path_for
-from resnet_x5_ros.nv12 import nv12_to_rgb
+from resnet_x5_ros.convert.colour import nv12_to_rgb
 
 
 def usable_cores():

@@ -18,21 +18,20 @@ import sys
 
 import numpy as np
 
-from resnet_x5_ros import frames
+from resnet_x5_ros import convert
 from resnet_x5_ros.backends import create_backend
 from resnet_x5_ros.backends.base import looks_like_probabilities
 from resnet_x5_ros.backends.bpu import import_runtime, read_bin_nv12_range, runtime_label
-from resnet_x5_ros.bench.preprocess import EXPECTED
-from resnet_x5_ros.bench.report import machine_summary
-from resnet_x5_ros.image_sources import list_images
+from resnet_x5_ros.tools.bench.report import machine_summary
+from resnet_x5_ros.tools.image_sources import list_images
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels, softmax
-from resnet_x5_ros.tools import bench, zoo
+from resnet_x5_ros.tools.bench import pipeline as bench_pipeline, zoo
 from resnet_x5_ros.tools.classify import classify_file
 from resnet_x5_ros.tools.frame_files import frame_from_file
 from resnet_x5_ros.tools.markdown import code, dict_table, table
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, SAMPLES_DIR
 
-SAMPLES = bench.SAMPLES
 # camera.png (a grey photographer with a tripod) is a weak case: reported, never a failure.
 WEAK = ('camera.png',)
 STATUSES = ('PASS', 'WARN', 'FAIL', 'SKIP', 'INFO')
@@ -71,7 +70,7 @@ class CheckContext:
     topic: str = '/image_raw'
     discovery_seconds: float = 3.0
     node_seconds: float = 10.0
-    samples: str = SAMPLES
+    samples: str = SAMPLES_DIR
     # Filled in by the checks:
     board: str = ''
     runtime: object = None
@@ -267,7 +266,7 @@ def _nv12(ctx, path, nv12_range=None):
     if nv12_range is None:
         return classifier.to_nv12(frame, classifier.settings.resize_mode)
     backend = classifier.backend
-    return frames.to_nv12(frame.data, frame.encoding, frame.width, frame.height, frame.step,
+    return convert.to_nv12(frame.data, frame.encoding, frame.width, frame.height, frame.step,
                           out_width=backend.input_width, out_height=backend.input_height,
                           resize_mode=classifier.settings.resize_mode, nv12_range=nv12_range)
 
@@ -322,7 +321,7 @@ def check_classify(ctx):
         record = classify_file(ctx.classifier, path)
         records.append(record)
         name = os.path.basename(path)
-        expected = EXPECTED.get(name, ())
+        expected = EXPECTED_CLASSES.get(name, ())
         if 'error' in record:
             rows.append([name, 'ERROR: ' + record['error'], ', '.join(expected), 'no'])
             missed.append(name)
@@ -354,16 +353,16 @@ def check_nv12_range(ctx):
         return Section('NV12 colour range', 'SKIP', 'no model loaded')
     backend = ctx.backend
     paths = [p for p in _sample_paths(ctx)
-             if os.path.basename(p) in EXPECTED and os.path.basename(p) not in WEAK]
+             if os.path.basename(p) in EXPECTED_CLASSES and os.path.basename(p) not in WEAK]
     means = {}
     rows = []
-    for nv12_range in frames.NV12_RANGES:
+    for nv12_range in convert.NV12_RANGES:
         probabilities = []
         for path in paths:
             raw = backend.infer(_nv12(ctx, path, nv12_range))
             scores = softmax(raw) if ctx.apply_softmax else np.clip(raw, 0.0, 1.0)
             labels = ctx.classifier.labels
-            expected = [labels.index(e) for e in EXPECTED[os.path.basename(path)]
+            expected = [labels.index(e) for e in EXPECTED_CLASSES[os.path.basename(path)]
                         if e in labels]
             if expected:
                 probabilities.append(float(max(scores[i] for i in expected)))
@@ -390,10 +389,10 @@ def check_bench(ctx):
     if ctx.classifier is None:
         return Section('Performance', 'SKIP', 'no model loaded')
     classifier = ctx.classifier
-    workers = ctx.workers or bench.default_workers()
-    frame = bench.camera_frame('coffee.png', (640, 480), 'bgr8', classifier.backend.nv12_range)
-    result = bench.measure(classifier, frame, workers, ctx.bench_seconds)
-    bench.add_reference(result)
+    workers = ctx.workers or bench_pipeline.default_workers()
+    frame = bench_pipeline.camera_frame('coffee.png', (640, 480), 'bgr8', classifier.backend.nv12_range)
+    result = bench_pipeline.measure(classifier, frame, workers, ctx.bench_seconds)
+    bench_pipeline.add_reference(result)
     note = zoo.comparison_note(classifier.backend)
     body = ['Frame: coffee.png as 640x480 bgr8; {} s per run; multi = {} threads. Zoo '
             'comparison: {}.'.format(ctx.bench_seconds, workers, note), '']

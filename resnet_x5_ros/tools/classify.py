@@ -17,9 +17,9 @@ import json
 import os
 import sys
 
-from resnet_x5_ros import frames
+from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError
-from resnet_x5_ros.image_sources import list_images, SourceError
+from resnet_x5_ros.tools.image_sources import list_images, SourceError
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
                                         open_classifier, run_tool, settings_line, ToolError)
 from resnet_x5_ros.tools.frame_files import DEFAULT_ENCODING, FILE_ENCODINGS, frame_from_file
@@ -54,7 +54,7 @@ def classify_file(classifier, path, encoding=DEFAULT_ENCODING):
                                                  classifier.backend.nv12_range)
         record.update(width=width, height=height)
         result = classifier.classify(frame)
-    except (SourceError, frames.FrameError, BackendError) as exc:
+    except (SourceError, convert.FrameError, BackendError) as exc:
         record['error'] = ' '.join(str(exc).split())
         return record
     record['top'] = [{'index': i, 'label': classifier.labels[i], 'score': s}

@@ -9,7 +9,7 @@ result printed by a tool is the result the node would publish with the same sett
 
 import sys
 
-from resnet_x5_ros import frames
+from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError, BACKENDS, create_backend, ModelError
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
@@ -43,10 +43,10 @@ def add_settings_arguments(parser, top_k=5):
                        help='classes per image (default {})'.format(top_k))
     group.add_argument('--threshold', type=float, default=0.0,
                        help='leave out classes scoring below this, 0..1 (default 0)')
-    group.add_argument('--resize-mode', choices=frames.RESIZE_MODES,
-                       default=frames.DEFAULT_RESIZE_MODE,
+    group.add_argument('--resize-mode', choices=convert.RESIZE_MODES,
+                       default=convert.DEFAULT_RESIZE_MODE,
                        help='how a picture is fitted to the model input (default {})'.format(
-                           frames.DEFAULT_RESIZE_MODE))
+                           convert.DEFAULT_RESIZE_MODE))
     group.add_argument('--no-softmax', dest='apply_softmax', action='store_false',
                        help='the model already outputs probabilities (apply_softmax: false)')
     return group
@@ -74,7 +74,7 @@ def open_classifier(args, backend=None, **overrides):
         values = {'top_k': getattr(args, 'top_k', 5),
                   'score_threshold': getattr(args, 'threshold', 0.0),
                   'apply_softmax': getattr(args, 'apply_softmax', True),
-                  'resize_mode': getattr(args, 'resize_mode', frames.DEFAULT_RESIZE_MODE)}
+                  'resize_mode': getattr(args, 'resize_mode', convert.DEFAULT_RESIZE_MODE)}
         values.update(overrides)
         return Classifier(backend, labels, Settings(**values))
     except (LabelsError, ValueError) as exc:

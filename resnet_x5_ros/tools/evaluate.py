@@ -20,7 +20,7 @@ import csv
 import json
 import sys
 
-from resnet_x5_ros import frames
+from resnet_x5_ros import convert
 from resnet_x5_ros.tools.classify import classify_file
 from resnet_x5_ros.tools.common import (add_model_arguments, open_backend, open_classifier,
                                         run_tool, settings_line, ToolError)
@@ -54,8 +54,8 @@ def build_parser():
                         help='images decoded and classified in parallel (default 2)')
     parser.add_argument('--encoding', choices=FILE_ENCODINGS, default=DEFAULT_ENCODING,
                         help='how each file is fed to the pipeline (default bgr8)')
-    parser.add_argument('--resize-mode', choices=frames.RESIZE_MODES,
-                        default=frames.DEFAULT_RESIZE_MODE)
+    parser.add_argument('--resize-mode', choices=convert.RESIZE_MODES,
+                        default=convert.DEFAULT_RESIZE_MODE)
     parser.add_argument('--no-softmax', dest='apply_softmax', action='store_false',
                         help='the model already outputs probabilities (apply_softmax: false)')
     parser.add_argument('--confusion', metavar='OUT.csv|OUT.png',

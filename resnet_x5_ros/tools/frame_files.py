@@ -8,7 +8,7 @@ How a file becomes a frame (the tools' --encoding option):
   sensor_msgs/Image would carry them (step = width * 3). This is what a bgr8 camera driver,
   the demo and `image_publisher` send, and the node's raw path: frames.to_nv12.
 * any other raw encoding (rgb8, mono8, nv12, yuyv, ...): the decoded picture is first encoded
-  the way a camera publishing that encoding would (resnet_x5_ros.encode), e.g. nv12 for a
+  the way a camera publishing that encoding would (resnet_x5_ros.convert.encode), e.g. nv12 for a
   camera that publishes NV12. YUV encodings are made in the model's NV12 range, so only the
   layout differs from bgr8, not the colours.
 * compressed: the file's own bytes go in as a sensor_msgs/CompressedImage payload, the node's
@@ -20,8 +20,8 @@ import os
 import cv2
 import numpy as np
 
-from resnet_x5_ros.encode import encode_image, RAW_ENCODINGS
-from resnet_x5_ros.image_sources import SourceError
+from resnet_x5_ros.convert.encode import encode_image, RAW_ENCODINGS
+from resnet_x5_ros.tools.image_sources import SourceError
 from resnet_x5_ros.pipeline import Frame
 
 COMPRESSED = 'compressed'

@@ -16,9 +16,9 @@ class count). Needs hbdk-sim (`make setup` extracts it); simulator_status() says
 
 import threading
 
-from resnet_x5_ros.simulator.binfile import BinFormatError, read_bin
-from resnet_x5_ros.simulator.harness import SimulatedModel
-from resnet_x5_ros.simulator.hbdk_sim import locate, SimulatorUnavailable
+from x5_simulator.binfile import BinFormatError, read_bin
+from x5_simulator.harness import SimulatedModel
+from x5_simulator.hbdk_sim import locate, SimulatorUnavailable
 
 _models = {}
 _lock = threading.Lock()

@@ -71,7 +71,7 @@ def sample_bgr(name, width=224, height=224):
 
 def sample_nv12(name, width=224, height=224, nv12_range='full'):
     """Return a sample photo as one flat NV12 frame of width x height in nv12_range."""
-    from resnet_x5_ros.nv12 import bgr_to_nv12
+    from resnet_x5_ros.convert.colour import bgr_to_nv12
 
     return bgr_to_nv12(sample_bgr(name, width, height), nv12_range)
 

@@ -21,11 +21,11 @@ import time
 import cv2
 import numpy as np
 
-from resnet_x5_ros.encode import encode_image
+from resnet_x5_ros.convert.encode import encode_image
 from resnet_x5_ros.ros_domain import isolate_ros_environment
+from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.samples import SAMPLES_DIR
 
-PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-SAMPLES = os.path.join(PACKAGE_DIR, 'data', 'samples')
 NAMESPACE = '/demo'
 
 
@@ -37,12 +37,7 @@ def _node_command(params_file):
 
 
 def _default_params_file():
-    source_tree = os.path.join(os.path.dirname(PACKAGE_DIR), 'config', 'classifier_cpu.yaml')
-    if os.path.exists(source_tree):
-        return source_tree
-    from ament_index_python.packages import get_package_share_directory
-    return os.path.join(get_package_share_directory('resnet_x5_ros'), 'config',
-                        'classifier_cpu.yaml')
+    return share_path('config', 'classifier_cpu.yaml')
 
 
 def main(argv=None):
@@ -53,7 +48,7 @@ def main(argv=None):
     parser.add_argument('--frames', type=int, default=30, help='frames per photo and encoding')
     parser.add_argument('--params-file', default=None, help='node YAML (default: CPU config)')
     args = parser.parse_args(argv)
-    photos = args.photos or sorted(glob.glob(os.path.join(SAMPLES, '*.*')))
+    photos = args.photos or sorted(glob.glob(os.path.join(SAMPLES_DIR, '*.*')))
     domain = isolate_ros_environment()
     print('demo: ROS_DOMAIN_ID={} (DDS on loopback only)'.format(domain), flush=True)
 

@@ -15,7 +15,7 @@ cpu_pct is process CPU time / wall time (100 = one core busy).
 import os
 import time
 
-from resnet_x5_ros.bench.report import median_ms, percentile_ms
+from resnet_x5_ros.tools.bench.report import median_ms, percentile_ms
 
 
 def add_arguments(parser):
@@ -35,10 +35,10 @@ def add_arguments(parser):
 def _frame(backend, photo):
     import cv2
 
-    from resnet_x5_ros.nv12 import bgr_to_nv12
+    from resnet_x5_ros.convert.colour import bgr_to_nv12
+    from resnet_x5_ros.tools.samples import sample_path
 
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data',
-                        'samples', photo)
+    path = sample_path(photo)
     bgr = cv2.imread(path, cv2.IMREAD_COLOR)
     if bgr is None:
         raise SystemExit('cannot read sample photo {}'.format(path))
@@ -53,7 +53,7 @@ def _timed(backend, frame, workers, seconds):
     A failed call is counted and left out of the timings, so a flaky backend is still
     measured (the `errors` column shows how flaky).
     """
-    from resnet_x5_ros.tools.timing import run_for
+    from resnet_x5_ros.tools.bench.timing import run_for
 
     def infer():
         try:

@@ -21,8 +21,8 @@ import os
 
 import numpy as np
 
-from resnet_x5_ros.simulator import protowire as pw
-from resnet_x5_ros.simulator.protowire import WireError
+from x5_simulator import protowire as pw
+from x5_simulator.protowire import WireError
 
 # HORIZON_IR.TensorTypeProto.DataType
 DATA_TYPES = {0: 'undefined', 1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16',
@@ -34,7 +34,7 @@ INPUT_TYPES = {0: 'UNDEFINED', 1: 'S8', 2: 'U8', 3: 'S32', 4: 'U32', 5: 'F32', 6
                13: 'NV12_SEPARATE', 14: 'S64', 15: 'U64', 16: 'F64', 17: 'S16', 18: 'U16',
                19: 'F16', 20: 'S4', 21: 'U4'}
 LAYOUTS = {0: 'UNUSED', 1: 'NHWC', 2: 'NCHW'}
-# The .bin's INPUT_SPACE_AND_RANGE value -> our nv12_range name (see resnet_x5_ros.nv12).
+# The .bin's INPUT_SPACE_AND_RANGE value -> our nv12_range name (see resnet_x5_ros.convert.colour).
 SPACE_TO_RANGE = {'regular': 'full', 'bt601_video': 'video'}
 HBM_INITIALIZER = 'PACKED_HBM_MODEL'
 

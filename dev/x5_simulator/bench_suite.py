@@ -11,7 +11,7 @@ Never a speed figure: hbdk-sim runs an instruction-level simulation on x86.
 
 import os
 
-from resnet_x5_ros.simulator.evaluate import evaluate, FIXTURE_BINS, summarise
+from x5_simulator.evaluate import evaluate, FIXTURE_BINS, summarise
 
 
 def add_arguments(parser):

@@ -15,9 +15,9 @@ import array
 import itertools
 import sys
 
-from resnet_x5_ros.encode import COMPRESSED_FORMATS, encode_compressed, encode_image, \
+from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, encode_image, \
     RAW_ENCODINGS
-from resnet_x5_ros.image_sources import is_video, list_images, read_image, SourceError, \
+from resnet_x5_ros.tools.image_sources import is_video, list_images, read_image, SourceError, \
     video_frames
 
 

@@ -1,10 +1,10 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""bench: the pipeline's performance table, like the RDK model zoo's, plus per-stage figures.
+"""pipeline: the pipeline's performance table, like the RDK model zoo's, plus per-stage figures.
 
-    bench                                  # default backend and model, 3 s per measurement
-    bench --backend bpu --workers 4 --json
-    bench --node --plot bench.png          # add end-to-end ROS figures; draw them
+    bench                                  # this suite (the default): 3 s per measurement
+    bench pipeline --backend bpu --workers 4 --json
+    bench pipeline --node --plot bench.png # add end-to-end ROS figures; draw them
 
 A camera-like frame (a sample photo resized to --size, in --encoding) goes through
 pipeline.Classifier, the node's code, from 1 thread and from --workers threads. Tables:
@@ -13,30 +13,26 @@ pipeline.Classifier, the node's code, from 1 thread and from --workers threads. 
                ROS (--node) and the model zoo's published ResNet18 figures, with ratios to them
   stages       convert, infer, post-process and total per frame, one thread: median/p90/p99
   throughput   frames per second and per-call latency with 1 and --workers threads
-  node         (--node) resnet_x5_ros.bench's `node` suite: camera at 30 Hz, and overload
+  node         (--node) the `node` suite: camera at 30 Hz, and overload
 It states the machine, backend and model. --json prints everything as one JSON object on the
 last line; --plot draws latency per stage and fps (needs matplotlib).
 """
 
 import argparse
-import json
 import os
-import sys
 import tempfile
 
-from resnet_x5_ros.bench.report import machine_summary, median_ms, percentile_ms, print_table
-from resnet_x5_ros.encode import COMPRESSED_FORMATS, encode_compressed, RAW_ENCODINGS
-from resnet_x5_ros.image_sources import read_image, SourceError
+from resnet_x5_ros.tools.bench.report import machine_summary, median_ms, percentile_ms, print_table
+from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, RAW_ENCODINGS
+from resnet_x5_ros.tools.image_sources import read_image, SourceError
 from resnet_x5_ros.pipeline import Frame
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
-                                        open_classifier, run_tool, ToolError)
+                                        open_classifier, ToolError)
 from resnet_x5_ros.tools.frame_files import frame_from_bgr
-from resnet_x5_ros.tools.timing import run_for
-from resnet_x5_ros.tools.zoo import comparison_note, distance, REFERENCE_ROW, ZOO_RESNET18_X5
+from resnet_x5_ros.tools.samples import sample_path
+from resnet_x5_ros.tools.bench.timing import run_for
+from resnet_x5_ros.tools.bench.zoo import comparison_note, distance, REFERENCE_ROW, ZOO_RESNET18_X5
 
-PROG = 'bench'
-SAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data',
-                       'samples')
 
 
 def parse_size(text):
@@ -50,7 +46,7 @@ def parse_size(text):
 
 
 def add_arguments(parser):
-    """Add the bench options (the resnet_x5_ros.bench suite convention)."""
+    """Add the options of this suite."""
     parser.add_argument('--workers', type=int, default=0,
                         help='threads for the multi-thread figures (default: cores, at most 4)')
     parser.add_argument('--seconds', type=float, default=3.0,
@@ -62,8 +58,8 @@ def add_arguments(parser):
     parser.add_argument('--encoding', choices=RAW_ENCODINGS + COMPRESSED_FORMATS,
                         default='bgr8', help='camera frame encoding (default bgr8)')
     parser.add_argument('--node', action='store_true',
-                        help="also measure the node through ROS (resnet_x5_ros.bench's node "
-                             'suite: two runs of --node-duration seconds)')
+                        help='also measure the node through ROS (the node suite: two runs of '
+                             '--node-duration seconds)')
     parser.add_argument('--node-duration', type=float, default=10.0,
                         help='seconds per node run (default 10)')
     parser.add_argument('--plot', metavar='OUT.png', help='draw latency per stage and fps')
@@ -78,7 +74,7 @@ def default_workers():
 def camera_frame(photo, size, encoding, yuv_range='full'):
     """Build the Frame a camera would send: photo resized to size, in encoding."""
     path = photo if os.path.sep in photo or os.path.isfile(photo) else \
-        os.path.join(SAMPLES, photo)
+        sample_path(photo)
     try:
         bgr = read_image(path, size)
     except SourceError as exc:
@@ -175,9 +171,9 @@ def node_params_file(classifier, folder):
 
 
 def run_node_suite(classifier, duration):
-    """Run resnet_x5_ros.bench's node suite with this backend and model; its rows or an error."""
+    """Run the node suite with this backend and model; its rows or an error."""
     try:
-        from resnet_x5_ros.bench import node as node_suite
+        from resnet_x5_ros.tools.bench import node as node_suite
     except ImportError as exc:
         return {'error': {'reason': 'node suite not available: {}'.format(exc)}}
     parser = argparse.ArgumentParser()
@@ -216,7 +212,17 @@ def run(args):
     return result
 
 
-def print_result(result):
+def check(args):
+    """Refuse bad arguments before measuring for minutes."""
+    if args.seconds <= 0 or args.workers < 0:
+        raise ToolError('--seconds must be > 0 and --workers >= 0')
+    if args.plot:
+        from resnet_x5_ros.tools.plots import require_matplotlib
+        require_matplotlib()
+
+
+def report(result, args):
+    """Print the setup and the tables; draw the plot when --plot asks for it."""
     setup = result['setup']
     print(setup['machine'])
     for key in ('backend', 'frame', 'workers', 'zoo_comparison'):
@@ -224,35 +230,7 @@ def print_result(result):
     print()
     print_table({key: result[key] for key in ('pipeline', 'stages', 'throughput', 'node')
                  if key in result})
-
-
-def _main(argv):
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n')[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split('\n', 1)[1])
-    parser.add_argument('--json', action='store_true',
-                        help='also print everything as one JSON object on the last line')
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.seconds <= 0 or args.workers < 0:
-        raise ToolError('--seconds must be > 0 and --workers >= 0')
-    if args.plot:
-        from resnet_x5_ros.tools.plots import require_matplotlib
-        require_matplotlib()  # refuse before measuring for minutes
-    result = run(args)
-    print_result(result)
     if args.plot:
         from resnet_x5_ros.tools.plots import plot_bench
         plot_bench(result, args.plot)
         print('plot written to ' + args.plot)
-    if args.json:
-        print(json.dumps(result))
-    return 0
-
-
-def main(argv=None):
-    return run_tool(PROG, _main, argv)
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -11,9 +11,9 @@ import cv2
 from hypothesis import given, HealthCheck, settings, strategies as st
 import numpy as np
 
-from resnet_x5_ros import frames
-from resnet_x5_ros.frames import FrameError
-from resnet_x5_ros.frames_resize import plan
+from resnet_x5_ros import convert
+from resnet_x5_ros.convert import FrameError
+from resnet_x5_ros.convert.resize import plan
 
 BYTES_PER_PIXEL = {'bgr8': 3, 'rgb8': 3, 'bgra8': 4, 'rgba8': 4, 'mono8': 1, 'nv12': 1,
                    'yuv422': 2, 'uyvy': 2, 'yuv422_yuy2': 2, 'yuyv': 2}
@@ -64,14 +64,14 @@ def raw_frames(draw):
 
 
 @SETTINGS
-@given(raw_frames(), st.sampled_from(frames.RESIZE_MODES), st.sampled_from(frames.NV12_RANGES),
+@given(raw_frames(), st.sampled_from(convert.RESIZE_MODES), st.sampled_from(convert.NV12_RANGES),
        st.integers(0, 2 ** 32 - 1))
 def test_output_is_exact_or_frame_error(frame, mode, nv12_range, seed):
     encoding, width, height, step, length, out_width, out_height = frame
     data = np.random.default_rng(seed).integers(0, 256, length, dtype=np.uint8).tobytes()
     problem = _problem(encoding.lower(), width, height, step, length, out_width, out_height)
     try:
-        out = frames.to_nv12(data, encoding, width, height, step, out_width=out_width,
+        out = convert.to_nv12(data, encoding, width, height, step, out_width=out_width,
                              out_height=out_height, resize_mode=mode, nv12_range=nv12_range)
     except FrameError as exc:
         assert problem is not None, 'rejected a valid frame: {}'.format(exc)
@@ -93,7 +93,7 @@ def test_to_bgr_is_full_size_or_frame_error(encoding, width, height, pad, seed):
     data = np.random.default_rng(seed).integers(0, 256, step * rows, dtype=np.uint8)
     problem = _problem(encoding, width, height, step, data.size, 2, 2)
     try:
-        bgr = frames.to_bgr(data, encoding, width, height, step)
+        bgr = convert.to_bgr(data, encoding, width, height, step)
     except FrameError:
         assert problem is not None
         return
@@ -103,7 +103,7 @@ def test_to_bgr_is_full_size_or_frame_error(encoding, width, height, pad, seed):
 
 @SETTINGS
 @given(st.integers(1, 3000), st.integers(1, 3000), st.integers(1, 200), st.integers(1, 200),
-       st.sampled_from(frames.RESIZE_MODES), st.sampled_from([1, 2]))
+       st.sampled_from(convert.RESIZE_MODES), st.sampled_from([1, 2]))
 def test_plan_geometry(src_w, src_h, half_w, half_h, mode, align):
     out_w, out_h = 2 * half_w, 2 * half_h
     if align == 2:
@@ -144,7 +144,7 @@ def test_plan_geometry(src_w, src_h, half_w, half_h, mode, align):
 @given(st.binary(max_size=300), st.sampled_from(['jpeg', 'png', 'bgr8; jpeg compressed bgr8']))
 def test_random_bytes_never_escape_as_other_errors(data, fmt):
     try:
-        out = frames.compressed_to_nv12(data, fmt, out_width=32, out_height=32)
+        out = convert.compressed_to_nv12(data, fmt, out_width=32, out_height=32)
     except FrameError:
         return
     assert out.size == 32 * 32 * 3 // 2  # random bytes that happen to decode
@@ -152,13 +152,13 @@ def test_random_bytes_never_escape_as_other_errors(data, fmt):
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 300), st.integers(1, 300), st.sampled_from(['.png', '.jpg']),
-       st.sampled_from(frames.RESIZE_MODES), st.integers(1, 60), st.integers(1, 60))
+       st.sampled_from(convert.RESIZE_MODES), st.integers(1, 60), st.integers(1, 60))
 def test_compressed_output_is_exact(width, height, ext, mode, half_w, half_h):
     image = np.random.default_rng(width * 1000 + height).integers(
         0, 256, (height, width, 3), dtype=np.uint8)
     ok, encoded = cv2.imencode(ext, image)
     assert ok
-    out = frames.compressed_to_nv12(encoded.tobytes(), ext[1:], out_width=2 * half_w,
+    out = convert.compressed_to_nv12(encoded.tobytes(), ext[1:], out_width=2 * half_w,
                                     out_height=2 * half_h, resize_mode=mode)
     assert out.dtype == np.uint8 and out.flags.c_contiguous
     assert out.size == 2 * half_w * 2 * half_h * 3 // 2

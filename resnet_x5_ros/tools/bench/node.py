@@ -21,9 +21,10 @@ import time
 import numpy as np
 
 from resnet_x5_ros.ros_domain import isolate_ros_environment
+from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.samples import sample_path
 
-PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(PACKAGE_DIR, 'data', 'samples', 'coffee.png')
+SAMPLE = sample_path('coffee.png')
 NAMESPACE = '/bench'
 
 
@@ -46,7 +47,7 @@ def _executable(name, module):
 def _params_file(args):
     if args.params_file:
         return args.params_file
-    return os.path.join(os.path.dirname(PACKAGE_DIR), 'config', 'classifier_cpu.yaml')
+    return share_path('config', 'classifier_cpu.yaml')
 
 
 def standalone_backend_ms(params_file, frames=100):
@@ -106,7 +107,7 @@ class _Listener:
 
 def _measure(rclpy, listener, rate, args):
     publisher = subprocess.Popen(
-        _executable('image_publisher', 'resnet_x5_ros.image_publisher') +
+        _executable('image_publisher', 'resnet_x5_ros.tools.image_publisher') +
         [SAMPLE, '--size', '640x480', '--encoding', 'bgr8', '--rate', str(rate),
          '--topic', NAMESPACE + '/image', '--frame-id', 'bench_camera'],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from resnet_x5_ros.worker import LatestSlot, NewestFirstGate, WorkerPool
+from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 
 
 def test_slot_keeps_only_the_newest_item_and_reports_drops():

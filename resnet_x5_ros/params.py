@@ -11,7 +11,7 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
                                 ParameterType)
 
 from resnet_x5_ros.backends import BACKENDS
-from resnet_x5_ros.frames import DEFAULT_RESIZE_MODE, RESIZE_MODES
+from resnet_x5_ros.convert import DEFAULT_RESIZE_MODE, RESIZE_MODES
 from resnet_x5_ros.pipeline import CLASS_ID_FORMATS
 
 QOS_RELIABILITIES = ('auto', 'reliable', 'best_effort')

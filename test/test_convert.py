@@ -1,6 +1,6 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""resnet_x5_ros.frames: every encoding to NV12 (exactness, colour, geometry, validation)."""
+"""resnet_x5_ros.convert: every encoding to NV12 (exactness, colour, geometry, validation)."""
 
 import array
 import os
@@ -9,12 +9,13 @@ import cv2
 import numpy as np
 import pytest
 
-from resnet_x5_ros import frames, nv12
-from resnet_x5_ros.bench import preprocess as preprocess_bench
-from resnet_x5_ros.frames import FrameError
-from resnet_x5_ros.frames_resize import plan, Rect
+from resnet_x5_ros import convert
+from resnet_x5_ros.convert import colour
+from resnet_x5_ros.tools.bench import preprocess as preprocess_bench
+from resnet_x5_ros.convert import FrameError
+from resnet_x5_ros.convert.resize import plan, Rect
 
-RANGES = nv12.NV12_RANGES
+RANGES = colour.NV12_RANGES
 W, H = 64, 48
 
 
@@ -66,7 +67,7 @@ def _encode(bgr, encoding, nv12_range='full'):
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGBA), 4
     if encoding == 'mono8':
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), 1
-    nv = nv12.bgr_to_nv12(bgr, nv12_range)
+    nv = colour.bgr_to_nv12(bgr, nv12_range)
     if encoding == 'nv12':
         return nv.reshape(h * 3 // 2, w), 1
     order = 'yuyv' if encoding in ('yuyv', 'yuv422_yuy2') else 'uyvy'
@@ -80,15 +81,15 @@ def _convert(bgr, encoding, pad=0, nv12_range='full', **kwargs):
     kwargs.setdefault('out_width', w)
     kwargs.setdefault('out_height', h)
     kwargs.setdefault('resize_mode', 'stretch')
-    return frames.to_nv12(_padded(rows, step), encoding, w, h, step, nv12_range=nv12_range,
+    return convert.to_nv12(_padded(rows, step), encoding, w, h, step, nv12_range=nv12_range,
                           **kwargs)
 
 
 def test_public_names():
-    assert set(frames.ENCODINGS) == {'bgr8', 'rgb8', 'bgra8', 'rgba8', 'mono8', 'nv12',
+    assert set(convert.ENCODINGS) == {'bgr8', 'rgb8', 'bgra8', 'rgba8', 'mono8', 'nv12',
                                      'yuv422', 'uyvy', 'yuv422_yuy2', 'yuyv'}
-    assert frames.RESIZE_MODES == ('stretch', 'letterbox', 'center_crop')
-    assert frames.DEFAULT_RESIZE_MODE in frames.RESIZE_MODES
+    assert convert.RESIZE_MODES == ('stretch', 'letterbox', 'center_crop')
+    assert convert.DEFAULT_RESIZE_MODE in convert.RESIZE_MODES
     assert issubclass(FrameError, ValueError)
 
 
@@ -101,7 +102,7 @@ def test_public_names():
 def test_rgb_family_is_exact(encoding, nv12_range, pad):
     bgr = _block_image(1)
     got = _convert(bgr, encoding, pad, nv12_range)
-    np.testing.assert_array_equal(got, nv12.bgr_to_nv12(bgr, nv12_range))
+    np.testing.assert_array_equal(got, colour.bgr_to_nv12(bgr, nv12_range))
     if nv12_range == 'video':
         np.testing.assert_array_equal(got, _opencv_nv12(bgr))
 
@@ -112,7 +113,7 @@ def test_mono8_is_grey_nv12(nv12_range, pad):
     bgr = _block_image(2)
     grey_bgr = cv2.cvtColor(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     got = _convert(bgr, 'mono8', pad, nv12_range)
-    np.testing.assert_array_equal(got, nv12.bgr_to_nv12(grey_bgr, nv12_range))
+    np.testing.assert_array_equal(got, colour.bgr_to_nv12(grey_bgr, nv12_range))
     np.testing.assert_array_equal(got[W * H:], 128)
     if nv12_range == 'video':
         np.testing.assert_array_equal(got, _opencv_nv12(grey_bgr))
@@ -123,14 +124,14 @@ def test_mono8_is_grey_nv12(nv12_range, pad):
 @pytest.mark.parametrize('pad', [0, 1, 6])
 def test_yuv_input_passes_through_unchanged(encoding, nv12_range, pad):
     bgr = _block_image(3)
-    source = nv12.bgr_to_nv12(bgr, nv12_range)
+    source = colour.bgr_to_nv12(bgr, nv12_range)
     # nv12_range only matters for padding: the other range must not touch the values.
     other = 'video' if nv12_range == 'full' else 'full'
     got = _convert(bgr, encoding, pad, nv12_range)
     np.testing.assert_array_equal(got, source)
     rows, bpp = _encode(bgr, encoding, nv12_range)
     step = W * bpp + pad
-    again = frames.to_nv12(_padded(rows, step), encoding, W, H, step, out_width=W,
+    again = convert.to_nv12(_padded(rows, step), encoding, W, H, step, out_width=W,
                            out_height=H, resize_mode='stretch', nv12_range=other)
     np.testing.assert_array_equal(again, source)
 
@@ -140,16 +141,16 @@ def test_yuv_input_passes_through_unchanged(encoding, nv12_range, pad):
 def test_camera_range_remap(encoding, camera_range, model_range):
     bgr = _block_image(4)
     rows, bpp = _encode(bgr, encoding, camera_range)
-    got = frames.to_nv12(rows.tobytes(), encoding, W, H, W * bpp, out_width=W, out_height=H,
+    got = convert.to_nv12(rows.tobytes(), encoding, W, H, W * bpp, out_width=W, out_height=H,
                          resize_mode='stretch', nv12_range=model_range,
                          camera_range=camera_range)
     # Two roundings (camera's, then the remap): within 1 LSB of converting directly.
-    diff = np.abs(got.astype(int) - nv12.bgr_to_nv12(bgr, model_range))
+    diff = np.abs(got.astype(int) - colour.bgr_to_nv12(bgr, model_range))
     assert diff.max() <= 1 and diff.mean() < 0.5
 
 
-@pytest.mark.parametrize('mode', frames.RESIZE_MODES)
-@pytest.mark.parametrize('encoding', frames.ENCODINGS)
+@pytest.mark.parametrize('mode', convert.RESIZE_MODES)
+@pytest.mark.parametrize('encoding', convert.ENCODINGS)
 def test_step_padding_does_not_change_resized_output(encoding, mode):
     bgr = _block_image(12, 320, 240)
     kwargs = {'out_width': 96, 'out_height': 64, 'resize_mode': mode}
@@ -157,12 +158,12 @@ def test_step_padding_does_not_change_resized_output(encoding, mode):
                                   _convert(bgr, encoding, 10, **kwargs))
 
 
-@pytest.mark.parametrize('encoding', frames.ENCODINGS)
+@pytest.mark.parametrize('encoding', convert.ENCODINGS)
 def test_to_bgr_matches_opencv(encoding):
     bgr = _block_image(5)
     rows, bpp = _encode(bgr, encoding, 'video')
     step = W * bpp + 2
-    got = frames.to_bgr(array.array('B', _padded(rows, step)), encoding, W, H, step)
+    got = convert.to_bgr(array.array('B', _padded(rows, step)), encoding, W, H, step)
     assert got.shape == (H, W, 3) and got.dtype == np.uint8 and got.flags.c_contiguous
     if encoding in ('bgr8', 'rgb8', 'bgra8', 'rgba8'):
         np.testing.assert_array_equal(got, bgr)
@@ -180,13 +181,13 @@ def test_to_bgr_matches_opencv(encoding):
 def test_to_bgr_full_range_yuv(encoding):
     bgr = _block_image(6)
     rows, bpp = _encode(bgr, encoding, 'full')
-    got = frames.to_bgr(rows.tobytes(), encoding, W, H, W * bpp, yuv_range='full')
+    got = convert.to_bgr(rows.tobytes(), encoding, W, H, W * bpp, yuv_range='full')
     assert np.abs(got.astype(int) - bgr).max() <= 2
 
 
 def test_to_bgr_returns_a_copy():
     data = bytearray(_block_image(7).tobytes())
-    got = frames.to_bgr(data, 'bgr8', W, H, W * 3)
+    got = convert.to_bgr(data, 'bgr8', W, H, W * 3)
     got[...] = 0
     assert any(data)
 
@@ -196,14 +197,14 @@ def test_to_bgr_returns_a_copy():
                                   lambda b: np.frombuffer(b, np.uint8).reshape(H, W, 3)])
 def test_any_buffer_type_gives_the_same_result(make):
     raw = _block_image(8).tobytes()
-    expected = frames.to_nv12(raw, 'bgr8', W, H, W * 3, out_width=32, out_height=24)
-    got = frames.to_nv12(make(raw), 'bgr8', W, H, W * 3, out_width=32, out_height=24)
+    expected = convert.to_nv12(raw, 'bgr8', W, H, W * 3, out_width=32, out_height=24)
+    got = convert.to_nv12(make(raw), 'bgr8', W, H, W * 3, out_width=32, out_height=24)
     np.testing.assert_array_equal(got, expected)
 
 
 def test_output_is_new_flat_contiguous_and_exact():
     raw = np.zeros(W * H * 3, np.uint8)
-    out = frames.to_nv12(raw, 'bgr8', W, H, W * 3, out_width=224, out_height=224)
+    out = convert.to_nv12(raw, 'bgr8', W, H, W * 3, out_width=224, out_height=224)
     assert out.dtype == np.uint8 and out.ndim == 1 and out.flags.c_contiguous
     assert out.size == 224 * 224 * 3 // 2 and not np.shares_memory(out, raw)
 
@@ -212,14 +213,14 @@ def test_output_is_new_flat_contiguous_and_exact():
 
 
 @pytest.mark.parametrize('nv12_range', RANGES)
-@pytest.mark.parametrize('mode', frames.RESIZE_MODES)
+@pytest.mark.parametrize('mode', convert.RESIZE_MODES)
 @pytest.mark.parametrize('encoding', ['bgr8', 'rgb8', 'bgra8', 'rgba8', 'nv12', 'yuyv', 'uyvy'])
 def test_pure_red_stays_red(encoding, mode, nv12_range):
     bgr = np.zeros((480, 640, 3), np.uint8)
     bgr[..., 2] = 255
     out = _convert(bgr, encoding, 0, nv12_range, out_width=224, out_height=224,
                    resize_mode=mode)
-    rgb = nv12.nv12_to_rgb(out, 224, 224, nv12_range)
+    rgb = colour.nv12_to_rgb(out, 224, 224, nv12_range)
     _, target = plan(640, 480, 224, 224, mode)
     inside = rgb[target.y:target.y + target.h, target.x:target.x + target.w]
     assert inside[..., 0].min() >= 250 and inside[..., 1:].max() <= 5
@@ -228,10 +229,10 @@ def test_pure_red_stays_red(encoding, mode, nv12_range):
 @pytest.mark.parametrize('nv12_range', RANGES)
 def test_mono_after_resize_has_neutral_chroma(nv12_range):
     grey = np.random.default_rng(0).integers(0, 256, (480, 640), dtype=np.uint8)
-    out = frames.to_nv12(grey.tobytes(), 'mono8', 640, 480, 640, out_width=224,
+    out = convert.to_nv12(grey.tobytes(), 'mono8', 640, 480, 640, out_width=224,
                          out_height=224, resize_mode='letterbox', nv12_range=nv12_range)
     np.testing.assert_array_equal(out[224 * 224:], 128)
-    rgb = nv12.nv12_to_rgb(out, 224, 224, nv12_range)
+    rgb = colour.nv12_to_rgb(out, 224, 224, nv12_range)
     assert np.abs(rgb[..., 0].astype(int) - rgb[..., 2]).max() <= 1
 
 
@@ -240,7 +241,7 @@ def test_resized_output_is_close_to_inter_area():
     yy, xx = np.mgrid[:480, :640].astype(np.float64)
     zone = (127.5 + 127.5 * np.cos(np.pi * ((xx - 320) ** 2 + (yy - 240) ** 2) / 1280))
     bgr = cv2.cvtColor(zone.astype(np.uint8), cv2.COLOR_GRAY2BGR)
-    out = frames.to_nv12(bgr, 'bgr8', 640, 480, 1920, out_width=224, out_height=224,
+    out = convert.to_nv12(bgr, 'bgr8', 640, 480, 1920, out_width=224, out_height=224,
                          resize_mode='stretch')
     area = cv2.resize(bgr, (224, 224), interpolation=cv2.INTER_AREA)[..., 0].astype(float)
     linear = cv2.resize(bgr, (224, 224), interpolation=cv2.INTER_LINEAR)[..., 0].astype(float)
@@ -297,7 +298,7 @@ def test_center_crop_keeps_only_the_centre(encoding):
     bgr[:, 560:] = (255, 0, 0)
     out = _convert(bgr, encoding, 0, 'full', out_width=224, out_height=224,
                    resize_mode='center_crop')
-    green_y = nv12.bgr_to_nv12(np.full((2, 2, 3), (0, 255, 0), np.uint8))[0]
+    green_y = colour.bgr_to_nv12(np.full((2, 2, 3), (0, 255, 0), np.uint8))[0]
     if encoding == 'mono8':
         green_y = cv2.cvtColor(np.full((1, 1, 3), (0, 255, 0), np.uint8),
                                cv2.COLOR_BGR2GRAY)[0, 0]
@@ -308,7 +309,7 @@ def test_center_crop_keeps_only_the_centre(encoding):
 def test_stretch_keeps_the_whole_frame(encoding):
     out = _convert(_striped(640, 480), encoding, 0, 'full', out_width=224, out_height=224,
                    resize_mode='stretch')
-    rgb = nv12.nv12_to_rgb(out, 224, 224, 'full')
+    rgb = colour.nv12_to_rgb(out, 224, 224, 'full')
     assert rgb[:, :54, 0].min() > 200 and rgb[:, :54, 2].max() < 30  # red band, 224/4 wide
     assert rgb[:, 60:164, 1].min() > 200  # green in the middle
     assert rgb[:, 170:, 2].min() > 200 and rgb[:, 170:, 0].max() < 30  # blue band
@@ -324,8 +325,8 @@ def test_letterbox_pads_with_grey(encoding, nv12_range, size):
                    resize_mode='letterbox')
     y = out[:224 * 224].reshape(224, 224)
     uv = out[224 * 224:].reshape(112, 112, 2)
-    pad_y = nv12.grey_y_value(frames.PAD_LEVEL, nv12_range)
-    white_y = nv12.grey_y_value(255, nv12_range)
+    pad_y = colour.grey_y_value(convert.PAD_LEVEL, nv12_range)
+    white_y = colour.grey_y_value(255, nv12_range)
     bars = (slice(0, 28), slice(196, 224)) if width > height else None
     if bars:
         for rows in bars:
@@ -347,7 +348,7 @@ def _call(data=None, encoding='bgr8', width=4, height=4, step=12, **kwargs):
         data = bytes(1024)
     kwargs.setdefault('out_width', 4)
     kwargs.setdefault('out_height', 4)
-    return frames.to_nv12(data, encoding, width, height, step, **kwargs)
+    return convert.to_nv12(data, encoding, width, height, step, **kwargs)
 
 
 @pytest.mark.parametrize('kwargs,message', [
@@ -384,16 +385,16 @@ def test_invalid_frames_raise_frame_error(kwargs, message):
 
 def test_to_bgr_validates_the_same_way():
     with pytest.raises(FrameError, match='needs 48 bytes'):
-        frames.to_bgr(bytes(47), 'bgr8', 4, 4, 12)
+        convert.to_bgr(bytes(47), 'bgr8', 4, 4, 12)
     with pytest.raises(FrameError, match='yuv_range'):
-        frames.to_bgr(bytes(24), 'nv12', 4, 4, 4, yuv_range='pc')
+        convert.to_bgr(bytes(24), 'nv12', 4, 4, 4, yuv_range='pc')
 
 
 def test_encoding_names_are_case_insensitive():
     raw = _block_image(9).tobytes()
     np.testing.assert_array_equal(
-        frames.to_nv12(raw, 'BGR8', W, H, W * 3, out_width=W, out_height=H),
-        frames.to_nv12(raw, 'bgr8', W, H, W * 3, out_width=W, out_height=H))
+        convert.to_nv12(raw, 'BGR8', W, H, W * 3, out_width=W, out_height=H),
+        convert.to_nv12(raw, 'bgr8', W, H, W * 3, out_width=W, out_height=H))
 
 
 # --- CompressedImage ------------------------------------------------------------------------
@@ -403,12 +404,12 @@ def test_png_is_lossless_and_equals_raw_path():
     bgr = _block_image(10)
     ok, png = cv2.imencode('.png', bgr)
     assert ok
-    np.testing.assert_array_equal(frames.compressed_to_bgr(png.tobytes(), 'png'), bgr)
-    for mode in frames.RESIZE_MODES:
+    np.testing.assert_array_equal(convert.compressed_to_bgr(png.tobytes(), 'png'), bgr)
+    for mode in convert.RESIZE_MODES:
         np.testing.assert_array_equal(
-            frames.compressed_to_nv12(png.tobytes(), 'bgr8; png compressed bgr8',
+            convert.compressed_to_nv12(png.tobytes(), 'bgr8; png compressed bgr8',
                                       out_width=32, out_height=32, resize_mode=mode),
-            frames.to_nv12(bgr, 'bgr8', W, H, W * 3, out_width=32, out_height=32,
+            convert.to_nv12(bgr, 'bgr8', W, H, W * 3, out_width=32, out_height=32,
                            resize_mode=mode))
 
 
@@ -416,10 +417,10 @@ def test_large_jpeg_uses_reduced_decoding_and_stays_close():
     bgr = cv2.resize(_block_image(11), (1280, 960), interpolation=cv2.INTER_LINEAR)
     ok, jpg = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY, 95])
     assert ok
-    assert frames._jpeg_size(np.frombuffer(jpg, np.uint8)) == (1280, 960)
-    got = frames.compressed_to_nv12(array.array('B', jpg.tobytes()), 'jpeg',
+    assert convert._jpeg_size(np.frombuffer(jpg, np.uint8)) == (1280, 960)
+    got = convert.compressed_to_nv12(array.array('B', jpg.tobytes()), 'jpeg',
                                     out_width=224, out_height=224)
-    full = frames.to_nv12(cv2.imdecode(jpg, cv2.IMREAD_COLOR), 'bgr8', 1280, 960, 3840,
+    full = convert.to_nv12(cv2.imdecode(jpg, cv2.IMREAD_COLOR), 'bgr8', 1280, 960, 3840,
                           out_width=224, out_height=224)
     assert got.size == 224 * 224 * 3 // 2
     assert np.abs(got.astype(int) - full).mean() < 1.5
@@ -437,9 +438,9 @@ def test_large_jpeg_uses_reduced_decoding_and_stays_close():
 ])
 def test_bad_compressed_images_raise_frame_error(data, fmt, message):
     with pytest.raises(FrameError, match=message):
-        frames.compressed_to_nv12(data, fmt, out_width=224, out_height=224)
+        convert.compressed_to_nv12(data, fmt, out_width=224, out_height=224)
     with pytest.raises(FrameError, match=message):
-        frames.compressed_to_bgr(data, fmt)
+        convert.compressed_to_bgr(data, fmt)
 
 
 # --- quality guard with the CPU backend ---------------------------------------------------
@@ -464,7 +465,7 @@ def test_top1_is_the_same_as_with_the_model_zoo_method(cpu_backends, photo):
     h, w = bgr.shape[:2]
     reference = cpu_backends['video'].infer(preprocess_bench.zoo_reference(bgr, 224, 224))
     for rng in RANGES:
-        ours = frames.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=224, out_height=224,
+        ours = convert.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=224, out_height=224,
                               resize_mode='stretch', nv12_range=rng)
         assert np.argmax(cpu_backends[rng].infer(ours)) == np.argmax(reference), rng
 
@@ -475,23 +476,23 @@ def test_default_mode_keeps_an_expected_class_in_the_top5(cpu_backends, photo):
         labels = [line.strip() for line in f]
     bgr = cv2.imread(os.path.join(preprocess_bench.SAMPLES, photo), cv2.IMREAD_COLOR)
     h, w = bgr.shape[:2]
-    nv = frames.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=224, out_height=224)
+    nv = convert.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=224, out_height=224)
     top5 = [labels[i] for i in np.argsort(-cpu_backends['full'].infer(nv))[:5]]
     assert set(top5) & set(preprocess_bench.EXPECTED[photo]), top5
 
 
 def test_damaged_png_is_refused_before_libpng_reads_it():
     # libpng would print its own complaint to stderr for each damaged frame; the chunk CRCs
-    # let frames.py refuse such data first, with a FrameError that says why.
+    # let convert.py refuse such data first, with a FrameError that says why.
     rng = np.random.default_rng(7)
     ok, png = cv2.imencode('.png', rng.integers(0, 256, (32, 48, 3), dtype=np.uint8))
     assert ok
     png = png.tobytes()
     size = {'out_width': 224, 'out_height': 224}
-    assert frames.compressed_to_nv12(png, 'png', **size).size == 224 * 224 * 3 // 2
+    assert convert.compressed_to_nv12(png, 'png', **size).size == 224 * 224 * 3 // 2
     flipped = bytearray(png)
     flipped[len(png) // 2] ^= 0x40  # inside the IDAT data
     with pytest.raises(FrameError, match='CRC'):
-        frames.compressed_to_nv12(bytes(flipped), 'png', **size)
+        convert.compressed_to_nv12(bytes(flipped), 'png', **size)
     with pytest.raises(FrameError, match='truncated'):
-        frames.compressed_to_nv12(png[:len(png) - 20], 'png', **size)
+        convert.compressed_to_nv12(png[:len(png) - 20], 'png', **size)

@@ -25,9 +25,10 @@ import tempfile
 import time
 
 from resnet_x5_ros.ros_domain import isolate_ros_environment
+from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.samples import sample_path
 
-PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(PACKAGE_DIR, 'data', 'samples', 'coffee.png')
+SAMPLE = sample_path('coffee.png')
 NAMESPACE = '/soak'
 RSS_GROWTH_GOAL_MB = 10.0
 COUNTERS = ('received', 'processed', 'published', 'dropped', 'rejected', 'backend_errors',
@@ -115,7 +116,7 @@ def _spin_until(rclpy, watcher, predicate, timeout):
 
 
 def _default_rate(args, params_file):
-    from resnet_x5_ros.bench.node import standalone_backend_ms
+    from resnet_x5_ros.tools.bench.node import standalone_backend_ms
     standalone_ms, description = standalone_backend_ms(params_file)
     print('backend: {} | standalone infer median {:.2f} ms'.format(description, standalone_ms))
     return min(args.max_rate, 2.0 * 1000.0 / standalone_ms)
@@ -124,8 +125,7 @@ def _default_rate(args, params_file):
 def run(args):
     isolate_ros_environment()
     width, height = (int(v) for v in args.size.lower().split('x'))
-    params_file = args.params_file or os.path.join(os.path.dirname(PACKAGE_DIR), 'config',
-                                                   'classifier_cpu.yaml')
+    params_file = args.params_file or share_path('config', 'classifier_cpu.yaml')
     rate = args.rate or _default_rate(args, params_file)
     log = tempfile.NamedTemporaryFile('w+', prefix='soak-node-', suffix='.log', delete=False)
     node = subprocess.Popen(

@@ -13,8 +13,8 @@ steps. Only the timing and the board's runtime code are not covered.
 
 import numpy as np
 
-from resnet_x5_ros.simulator.binfile import BinFormatError, read_bin
-from resnet_x5_ros.simulator.hbdk_sim import HbdkSim
+from x5_simulator.binfile import BinFormatError, read_bin
+from x5_simulator.hbdk_sim import HbdkSim
 
 
 class SimulatedModel:

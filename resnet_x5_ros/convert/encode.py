@@ -10,7 +10,7 @@ sensor_msgs/CompressedImage. Imports no ROS.
 import cv2
 import numpy as np
 
-from resnet_x5_ros import nv12
+from resnet_x5_ros.convert import colour
 
 RAW_ENCODINGS = ('bgr8', 'rgb8', 'bgra8', 'rgba8', 'mono8', 'nv12', 'yuyv', 'uyvy')
 COMPRESSED_FORMATS = ('jpeg', 'png')
@@ -45,7 +45,7 @@ def encode_image(bgr, encoding, yuv_range='full'):
     elif encoding == 'mono8':
         pixels = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     elif encoding == 'nv12':
-        return nv12.bgr_to_nv12(bgr, yuv_range).tobytes(), w, h, w
+        return colour.bgr_to_nv12(bgr, yuv_range).tobytes(), w, h, w
     else:
         pixels = _packed_422(bgr, encoding, yuv_range)
     row = pixels.shape[1] * (pixels.shape[2] if pixels.ndim == 3 else 1)
@@ -67,7 +67,7 @@ def encode_compressed(bgr, fmt='jpeg', quality=90):
 def _packed_422(bgr, layout, yuv_range):
     # Y per pixel; U and V averaged over each horizontal pixel pair, as 4:2:2 cameras do.
     h, w = bgr.shape[:2]
-    matrix = nv12.forward_matrix(yuv_range)
+    matrix = colour.forward_matrix(yuv_range)
     rgb = bgr[..., ::-1].astype(np.float32)
     coefficients, offsets = (np.asarray(m, dtype=np.float32) for m in matrix)
     yuv = rgb @ coefficients.T + offsets

@@ -1,6 +1,6 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""Colour math of resnet_x5_ros.nv12 against OpenCV and a float BT.601 (JFIF) reference.
+"""Colour math of resnet_x5_ros.convert.colour against OpenCV and a float BT.601 (JFIF) reference.
 
 Tolerance: at most 1 LSB per sample where rounding differs. OpenCV works in fixed point
 (20-bit for I420, 14-bit for grey) and rounds once; our chroma rounds the 2x2 mean to uint8
@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 import pytest
 
-from resnet_x5_ros import nv12
+from resnet_x5_ros.convert import colour
 
-RANGES = nv12.NV12_RANGES
+RANGES = colour.NV12_RANGES
 
 
 def _random_bgr(seed, height=48, width=64):
@@ -59,14 +59,14 @@ def _diff(a, b):
 @pytest.mark.parametrize('seed', range(4))
 def test_video_range_is_opencv_i420(seed):
     bgr = _block_constant(seed)
-    np.testing.assert_array_equal(nv12.bgr_to_nv12(bgr, 'video'), _opencv_nv12(bgr))
+    np.testing.assert_array_equal(colour.bgr_to_nv12(bgr, 'video'), _opencv_nv12(bgr))
 
 
 @pytest.mark.parametrize('seed', range(4))
 def test_video_range_luma_is_opencv_on_any_image(seed):
     bgr = _random_bgr(seed)
     h, w = bgr.shape[:2]
-    ours = nv12.bgr_to_nv12(bgr, 'video')
+    ours = colour.bgr_to_nv12(bgr, 'video')
     np.testing.assert_array_equal(ours[:w * h], _opencv_nv12(bgr)[:w * h])
 
 
@@ -76,15 +76,15 @@ def test_video_range_chroma_is_mean_of_opencv_matrix(seed):
     bgr = _random_bgr(seed)
     h, w = bgr.shape[:2]
     mean = bgr.astype(np.float64).reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
-    m, offset = nv12.forward_matrix('video')
+    m, offset = colour.forward_matrix('video')
     uv = mean[..., ::-1] @ m[1:].T + offset[1:]
-    assert _diff(nv12.bgr_to_nv12(bgr, 'video')[w * h:], np.rint(uv).reshape(-1)).max() <= 1
+    assert _diff(colour.bgr_to_nv12(bgr, 'video')[w * h:], np.rint(uv).reshape(-1)).max() <= 1
 
 
 @pytest.mark.parametrize('seed', range(4))
 def test_full_range_matches_float_jfif_reference(seed):
     bgr = _random_bgr(seed)
-    diff = _diff(nv12.bgr_to_nv12(bgr, 'full'), _jfif_reference(bgr))
+    diff = _diff(colour.bgr_to_nv12(bgr, 'full'), _jfif_reference(bgr))
     assert diff.max() <= 1
     assert diff.mean() < 0.1  # off-by-one only where a value sits near .5
 
@@ -96,24 +96,24 @@ def test_full_range_matches_opencv_ycrcb(seed):
     ycrcb = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
     expected = np.concatenate([ycrcb[..., 0].reshape(-1),
                                ycrcb[::2, ::2][..., [2, 1]].reshape(-1)])
-    assert _diff(nv12.bgr_to_nv12(bgr, 'full'), expected).max() <= 1
+    assert _diff(colour.bgr_to_nv12(bgr, 'full'), expected).max() <= 1
 
 
 @pytest.mark.parametrize('nv12_range', RANGES)
 def test_rgb_and_bgr_agree_and_alpha_is_ignored(nv12_range):
     bgr = _random_bgr(7)
-    expected = nv12.bgr_to_nv12(bgr, nv12_range)
-    np.testing.assert_array_equal(nv12.rgb_to_nv12(bgr[..., ::-1].copy(), nv12_range), expected)
+    expected = colour.bgr_to_nv12(bgr, nv12_range)
+    np.testing.assert_array_equal(colour.rgb_to_nv12(bgr[..., ::-1].copy(), nv12_range), expected)
     bgra = cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)
     bgra[..., 3] = np.random.default_rng(1).integers(0, 256, bgra.shape[:2])
-    assert _diff(nv12.bgr_to_nv12(bgra, nv12_range), expected).max() <= 1
+    assert _diff(colour.bgr_to_nv12(bgra, nv12_range), expected).max() <= 1
 
 
 @pytest.mark.parametrize('nv12_range', RANGES)
 def test_output_is_flat_contiguous_uint8_of_exact_size(nv12_range):
-    out = nv12.bgr_to_nv12(_random_bgr(3, 10, 6), nv12_range)
+    out = colour.bgr_to_nv12(_random_bgr(3, 10, 6), nv12_range)
     assert out.dtype == np.uint8 and out.ndim == 1 and out.flags.c_contiguous
-    assert out.size == nv12.nv12_size(6, 10) == 90
+    assert out.size == colour.nv12_size(6, 10) == 90
 
 
 @pytest.mark.parametrize('nv12_range', RANGES)
@@ -122,7 +122,7 @@ def test_output_is_flat_contiguous_uint8_of_exact_size(nv12_range):
 def test_pure_colours_survive_the_round_trip(nv12_range, rgb):
     image = np.empty((8, 8, 3), dtype=np.uint8)
     image[...] = rgb
-    back = nv12.nv12_to_rgb(nv12.rgb_to_nv12(image, nv12_range), 8, 8, nv12_range)
+    back = colour.nv12_to_rgb(colour.rgb_to_nv12(image, nv12_range), 8, 8, nv12_range)
     assert back.shape == (8, 8, 3) and back.dtype == np.uint8
     assert _diff(back, image).max() <= 2
 
@@ -133,14 +133,14 @@ def test_round_trip_on_block_constant_images(nv12_range):
     bgr = _block_constant(11)
     h, w = bgr.shape[:2]
     rgb = bgr[..., ::-1]
-    back = nv12.nv12_to_rgb(nv12.rgb_to_nv12(rgb.copy(), nv12_range), w, h, nv12_range)
+    back = colour.nv12_to_rgb(colour.rgb_to_nv12(rgb.copy(), nv12_range), w, h, nv12_range)
     # Colours outside the other range's gamut clip; keep those that fit.
     assert _diff(back, rgb).max() <= 2
 
 
 def test_inverse_is_opencv_nv12_to_rgb_for_video_range():
-    nv = nv12.bgr_to_nv12(_block_constant(5), 'video')
-    ours = nv12.nv12_to_rgb(nv, 64, 48, 'video')
+    nv = colour.bgr_to_nv12(_block_constant(5), 'video')
+    ours = colour.nv12_to_rgb(nv, 64, 48, 'video')
     theirs = cv2.cvtColor(nv.reshape(72, 64), cv2.COLOR_YUV2RGB_NV12)
     assert _diff(ours, theirs).max() <= 1
 
@@ -148,7 +148,7 @@ def test_inverse_is_opencv_nv12_to_rgb_for_video_range():
 def test_inverse_is_opencv_ycrcb_to_rgb_for_full_range():
     y = np.random.default_rng(2).integers(0, 256, (8, 8), dtype=np.uint8)
     uv = np.random.default_rng(3).integers(64, 192, (4, 4, 2), dtype=np.uint8)
-    ours = nv12.nv12_to_rgb(np.concatenate([y.reshape(-1), uv.reshape(-1)]), 8, 8, 'full')
+    ours = colour.nv12_to_rgb(np.concatenate([y.reshape(-1), uv.reshape(-1)]), 8, 8, 'full')
     up = cv2.resize(uv, (8, 8), interpolation=cv2.INTER_NEAREST)
     ycrcb = np.dstack([y, up[..., 1], up[..., 0]])
     # OpenCV's YCrCb inverse uses 3-decimal coefficients (1.403 vs 1.402): 1-2 LSB apart.
@@ -159,23 +159,23 @@ def test_inverse_is_opencv_ycrcb_to_rgb_for_full_range():
 def test_grey_is_neutral_and_matches_colour_path(nv12_range):
     levels = np.arange(256, dtype=np.uint8)
     grey = np.repeat(np.repeat(levels[None, :, None], 2, axis=0), 3, axis=2)
-    ours = nv12.bgr_to_nv12(grey, nv12_range)
-    np.testing.assert_array_equal(ours[:256], nv12.grey_to_y(levels, nv12_range))
+    ours = colour.bgr_to_nv12(grey, nv12_range)
+    np.testing.assert_array_equal(ours[:256], colour.grey_to_y(levels, nv12_range))
     np.testing.assert_array_equal(ours[512:], 128)
-    assert nv12.grey_y_value(0, nv12_range) == (0 if nv12_range == 'full' else 16)
-    assert nv12.grey_y_value(255, nv12_range) == (255 if nv12_range == 'full' else 235)
+    assert colour.grey_y_value(0, nv12_range) == (0 if nv12_range == 'full' else 16)
+    assert colour.grey_y_value(255, nv12_range) == (255 if nv12_range == 'full' else 235)
 
 
 def test_bad_input_raises_value_error():
     with pytest.raises(ValueError, match='even'):
-        nv12.bgr_to_nv12(np.zeros((3, 4, 3), np.uint8))
+        colour.bgr_to_nv12(np.zeros((3, 4, 3), np.uint8))
     with pytest.raises(ValueError, match='uint8'):
-        nv12.bgr_to_nv12(np.zeros((4, 4, 3), np.float32))
+        colour.bgr_to_nv12(np.zeros((4, 4, 3), np.float32))
     with pytest.raises(ValueError, match='HxWxC'):
-        nv12.bgr_to_nv12(np.zeros((4, 4), np.uint8))
+        colour.bgr_to_nv12(np.zeros((4, 4), np.uint8))
     with pytest.raises(ValueError, match='nv12_range'):
-        nv12.bgr_to_nv12(np.zeros((4, 4, 3), np.uint8), 'limited')
+        colour.bgr_to_nv12(np.zeros((4, 4, 3), np.uint8), 'limited')
     with pytest.raises(ValueError, match='needs 24 bytes'):
-        nv12.nv12_to_rgb(np.zeros(23, np.uint8), 4, 4)
+        colour.nv12_to_rgb(np.zeros(23, np.uint8), 4, 4)
     with pytest.raises(ValueError, match='even'):
-        nv12.nv12_to_rgb(np.zeros(12, np.uint8), 4, 3)
+        colour.nv12_to_rgb(np.zeros(12, np.uint8), 4, 3)

@@ -12,7 +12,7 @@ resize stays to INTER_AREA.
 
 Quality (tables "preprocess_quality" and "preprocess_modes", CPU backend, sample photos):
 top-1 with the reference method vs ours, and per resize mode the rank (1 = top) and softmax
-probability of the photo's expected classes, used to choose frames.DEFAULT_RESIZE_MODE.
+probability of the photo's expected classes, used to choose convert.DEFAULT_RESIZE_MODE.
 """
 
 import os
@@ -21,20 +21,12 @@ import time
 import cv2
 import numpy as np
 
-from resnet_x5_ros import frames, nv12
-from resnet_x5_ros.bench.report import median_ms
+from resnet_x5_ros import convert
+from resnet_x5_ros.convert import colour
+from resnet_x5_ros.postprocess import load_labels
+from resnet_x5_ros.tools.bench.report import median_ms
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, sample_path
 
-SAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                       'data', 'samples')
-LABELS = os.path.join(os.path.dirname(SAMPLES), 'imagenet_classes.txt')
-# Expected ImageNet classes per sample photo (see resnet_x5_ros/data/SOURCES.md).
-EXPECTED = {
-    'coffee.png': ('espresso',),
-    'chelsea.png': ('tabby', 'tiger cat', 'Egyptian cat'),
-    'rocket.jpg': ('missile', 'projectile', 'space shuttle'),
-    'grace_hopper.jpg': ('military uniform', 'academic gown'),
-    'camera.png': ('tripod',),
-}
 
 
 def add_arguments(parser):
@@ -84,7 +76,7 @@ def _psnr(a, b):
 
 def _photo(width, height):
     # Real photo content at camera size (content barely matters for speed; it does for PSNR).
-    bgr = cv2.imread(os.path.join(SAMPLES, 'chelsea.png'), cv2.IMREAD_COLOR)
+    bgr = cv2.imread(sample_path('chelsea.png'), cv2.IMREAD_COLOR)
     return cv2.resize(bgr, (width, height), interpolation=cv2.INTER_CUBIC)
 
 
@@ -111,17 +103,17 @@ def _speed_rows(width, height, calls):
     for fw, fh, goal in ((640, 480, 0.35), (1920, 1080, None)):
         bgr = _photo(fw, fh)
         raw = bgr.tobytes()
-        for rng in nv12.NV12_RANGES:
+        for rng in colour.NV12_RANGES:
             add('bgr8_{}x{}_{}'.format(fw, fh, rng),
-                lambda raw=raw, fw=fw, fh=fh, rng=rng: frames.to_nv12(
+                lambda raw=raw, fw=fw, fh=fh, rng=rng: convert.to_nv12(
                     raw, 'bgr8', fw, fh, fw * 3, nv12_range=rng, **size),
                 lambda bgr=bgr: zoo_reference(bgr, width, height),
                 goal_ratio=goal if rng == 'full' else None, compare_y=rng == 'video')
     bgr = _photo(640, 480)
-    if frames.DEFAULT_RESIZE_MODE != 'stretch':
+    if convert.DEFAULT_RESIZE_MODE != 'stretch':
         raw = bgr.tobytes()
-        add('bgr8_640x480_{}'.format(frames.DEFAULT_RESIZE_MODE),
-            lambda: frames.to_nv12(raw, 'bgr8', 640, 480, 1920, out_width=width,
+        add('bgr8_640x480_{}'.format(convert.DEFAULT_RESIZE_MODE),
+            lambda: convert.to_nv12(raw, 'bgr8', 640, 480, 1920, out_width=width,
                                    out_height=height),
             lambda: zoo_reference(bgr, width, height), compare_y=False)
     others = (('rgb8', cv2.COLOR_BGR2RGB, cv2.COLOR_RGB2BGR, 3),
@@ -131,12 +123,12 @@ def _speed_rows(width, height, calls):
         image = cv2.cvtColor(bgr, to_code)
         raw = image.tobytes()
         add('{}_640x480'.format(encoding),
-            lambda raw=raw, encoding=encoding, bpp=bpp: frames.to_nv12(
+            lambda raw=raw, encoding=encoding, bpp=bpp: convert.to_nv12(
                 raw, encoding, 640, 480, 640 * bpp, nv12_range='video', **size),
             lambda image=image, back_code=back_code: zoo_reference(
                 cv2.cvtColor(image, back_code), width, height))
     # YUV 4:2:2 from the photo's video-range NV12 (what a USB camera would send).
-    nv = nv12.bgr_to_nv12(bgr, 'video')
+    nv = colour.bgr_to_nv12(bgr, 'video')
     y = nv[:640 * 480].reshape(480, 640)
     uv = nv[640 * 480:].reshape(240, 320, 2).repeat(2, axis=0)
     yuyv = np.empty((480, 320, 4), np.uint8)
@@ -147,13 +139,13 @@ def _speed_rows(width, height, calls):
         packed = np.ascontiguousarray(packed)
         raw = packed.tobytes()
         add('{}_640x480'.format(encoding),
-            lambda raw=raw, encoding=encoding: frames.to_nv12(raw, encoding, 640, 480, 1280,
+            lambda raw=raw, encoding=encoding: convert.to_nv12(raw, encoding, 640, 480, 1280,
                                                               **size),
             lambda packed=packed, code=code: zoo_reference(
                 cv2.cvtColor(packed.reshape(480, 640, 2), code), width, height))
     # NV12 camera frames against a per-plane INTER_AREA resize.
     for fw, fh, goal_ratio, goal_ms in ((960, 544, 0.3, 0.3), (1920, 1080, None, None)):
-        nv = nv12.bgr_to_nv12(_photo(fw, fh), 'full')
+        nv = colour.bgr_to_nv12(_photo(fw, fh), 'full')
         y_plane = nv[:fw * fh].reshape(fh, fw)
         uv_plane = nv[fw * fh:].reshape(fh // 2, fw // 2, 2)
 
@@ -166,13 +158,13 @@ def _speed_rows(width, height, calls):
             return out
 
         add('nv12_{}x{}'.format(fw, fh),
-            lambda nv=nv, fw=fw, fh=fh: frames.to_nv12(nv, 'nv12', fw, fh, fw, **size),
+            lambda nv=nv, fw=fw, fh=fh: convert.to_nv12(nv, 'nv12', fw, fh, fw, **size),
             per_plane_area, goal_ratio=goal_ratio, goal_ms=goal_ms)
     for fw, fh in ((640, 480), (1920, 1080)):
         ok, jpeg = cv2.imencode('.jpg', _photo(fw, fh), [cv2.IMWRITE_JPEG_QUALITY, 90])
         data = jpeg.tobytes()
         add('jpeg_{}x{}'.format(fw, fh),
-            lambda data=data: frames.compressed_to_nv12(data, 'jpeg', nv12_range='video',
+            lambda data=data: convert.compressed_to_nv12(data, 'jpeg', nv12_range='video',
                                                         **size),
             lambda jpeg=jpeg: zoo_reference(cv2.imdecode(jpeg, cv2.IMREAD_COLOR),
                                             width, height))
@@ -193,39 +185,38 @@ def _quality(model, width, height):
         if not os.path.exists(model):
             return {'skipped': {'reason': 'no model at {} (run make model)'.format(model)}}, {}
         backends = {rng: create_backend('cpu', model, nv12_range=rng)
-                    for rng in nv12.NV12_RANGES}
+                    for rng in colour.NV12_RANGES}
     except Exception as exc:  # report, do not abort the speed figures
         return {'skipped': {'reason': '{}: {}'.format(type(exc).__name__, exc)}}, {}
-    with open(LABELS, encoding='utf-8') as f:
-        labels = [line.strip() for line in f]
+    labels = load_labels()
     quality, modes = {}, {}
     try:
         if (backends['full'].input_width, backends['full'].input_height) != (width, height):
             width, height = backends['full'].input_width, backends['full'].input_height
-        totals = {mode: [] for mode in frames.RESIZE_MODES}
-        for name, expected in EXPECTED.items():
-            bgr = cv2.imread(os.path.join(SAMPLES, name), cv2.IMREAD_COLOR)
+        totals = {mode: [] for mode in convert.RESIZE_MODES}
+        for name, expected in EXPECTED_CLASSES.items():
+            bgr = cv2.imread(sample_path(name), cv2.IMREAD_COLOR)
             h, w = bgr.shape[:2]
 
             def top1(nv, rng):
                 return labels[int(np.argmax(backends[rng].infer(nv)))]
 
             def ours(rng, mode):
-                return frames.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=width,
+                return convert.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=width,
                                       out_height=height, resize_mode=mode, nv12_range=rng)
 
             ref = top1(zoo_reference(bgr, width, height), 'video')
             row = {'reference': ref,
                    'ours_stretch_full': top1(ours('full', 'stretch'), 'full'),
                    'ours_stretch_video': top1(ours('video', 'stretch'), 'video'),
-                   'ours_default_full': top1(ours('full', frames.DEFAULT_RESIZE_MODE),
+                   'ours_default_full': top1(ours('full', convert.DEFAULT_RESIZE_MODE),
                                              'full')}
             row['same_top1'] = 'yes' if (row['ours_stretch_full'] == ref
                                          and row['ours_stretch_video'] == ref) else 'NO'
             quality[name] = row
             mode_row = {}
             wanted = [labels.index(label) for label in expected]
-            for mode in frames.RESIZE_MODES:
+            for mode in convert.RESIZE_MODES:
                 p = _softmax(backends['full'].infer(ours('full', mode)))
                 order = np.argsort(-p)
                 rank = int(min(np.nonzero(np.isin(order, wanted))[0])) + 1

@@ -24,15 +24,15 @@ import zlib
 import cv2
 import numpy as np
 
-from resnet_x5_ros import nv12
-from resnet_x5_ros.frames_resize import crop, plan, RESIZE_MODES, shrink, shrink_uv_into
+from resnet_x5_ros.convert import colour
+from resnet_x5_ros.convert.resize import crop, plan, RESIZE_MODES, shrink, shrink_uv_into
 
 __all__ = ['FrameError', 'ENCODINGS', 'RESIZE_MODES', 'DEFAULT_RESIZE_MODE', 'MAX_DIMENSION',
            'to_nv12', 'compressed_to_nv12', 'to_bgr', 'compressed_to_bgr', 'NV12_RANGES']
 
-NV12_RANGES = nv12.NV12_RANGES
+NV12_RANGES = colour.NV12_RANGES
 # Chosen by classification quality on the five sample photos with the CPU EfficientNet-Lite0
-# (python -m resnet_x5_ros.bench preprocess, table preprocess_modes): center_crop put an
+# (python -m resnet_x5_ros.tools.bench preprocess, table preprocess_modes): center_crop put an
 # expected class at top-1 on all five (mean rank 1.0, mean expected-class probability 0.72)
 # against stretch (1.2, 0.67) and letterbox (1.2, 0.66). It is also how ImageNet models are
 # evaluated (resize, centre crop), so the model sees undistorted objects at its usual scale.
@@ -181,8 +181,8 @@ class _Frame:
 
 def _range_luts(camera_range, nv12_range):
     """Return lookup tables (for Y, for U/V) taking camera_range values to nv12_range ones."""
-    src_m, src_off = nv12.forward_matrix(camera_range)
-    dst_m, dst_off = nv12.forward_matrix(nv12_range)
+    src_m, src_off = colour.forward_matrix(camera_range)
+    dst_m, dst_off = colour.forward_matrix(nv12_range)
     levels = np.arange(256, dtype=np.float64)
     # Y scales with the sum of the Y row, chroma with the B weight of U (same for R in V).
     y = (levels - src_off[0]) * dst_m[0].sum() / src_m[0].sum() + dst_off[0]
@@ -214,15 +214,15 @@ def to_nv12(data, encoding, width, height, step, *, out_width, out_height,
     out = np.empty(out_width * out_height * 3 // 2, dtype=np.uint8)
     y_out, uv_out, y_t, uv_t = _output_planes(out, out_width, out_height, target)
     if target.w != out_width or target.h != out_height:
-        y_out[...] = nv12.grey_y_value(PAD_LEVEL, nv12_range)
+        y_out[...] = colour.grey_y_value(PAD_LEVEL, nv12_range)
         uv_out[...] = 128
 
     if frame.kind == 'colour':
         small = shrink(crop(frame.pixels(), source), target.w, target.h)
-        nv12.colour_to_planes(small, frame.order, nv12_range, y_t, uv_t)
+        colour.colour_to_planes(small, frame.order, nv12_range, y_t, uv_t)
     elif frame.kind == 'mono':
         small = shrink(crop(frame.pixels(), source), target.w, target.h)
-        y_t[...] = nv12.grey_to_y(small, nv12_range)
+        y_t[...] = colour.grey_to_y(small, nv12_range)
         uv_t[...] = 128
     elif frame.kind == 'nv12':
         y, uv = frame.nv12_planes()
@@ -280,12 +280,12 @@ def to_bgr(data, encoding, width, height, step, *, yuv_range='video'):
         if yuv_range == 'video':
             return cv2.cvtColor(frame.rows, cv2.COLOR_YUV2BGR_NV12)
         y, uv = frame.nv12_planes()
-        return nv12.yuv_planes_to_colour(y, uv, 'full', 'bgr')
+        return colour.yuv_planes_to_colour(y, uv, 'full', 'bgr')
     if yuv_range == 'video':
         return cv2.cvtColor(frame.pixels(), _YUV422_TO_BGR[frame.kind])
     y = cv2.cvtColor(frame.pixels(), _YUV422_TO_GRAY[frame.kind])
     u, v = _PAIR_UV[frame.kind]
-    return nv12.yuv_planes_to_colour(y, frame.pairs()[..., [u, v]], 'full', 'bgr')
+    return colour.yuv_planes_to_colour(y, frame.pairs()[..., [u, v]], 'full', 'bgr')
 
 
 # --- sensor_msgs/CompressedImage ---------------------------------------------------------

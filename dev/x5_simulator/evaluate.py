@@ -3,7 +3,7 @@
 """Compare compiled X5 .bin models (on hbdk-sim) with the CPU model on the sample photos.
 
 Shared by the `simulate` bench and the simulator tests. For each photo and each NV12 range,
-the frame is made by our own frame code (resnet_x5_ros.frames.to_nv12, default resize mode),
+the frame is made by our own frame code (resnet_x5_ros.convert.to_nv12, default resize mode),
 then scored by:
   * the CPU backend (ONNX Runtime) told the frame's true range: the reference;
   * each .bin on hbdk-sim (with the .bin's own dequantise/reshape steps applied).
@@ -16,30 +16,21 @@ import os
 import cv2
 import numpy as np
 
-from resnet_x5_ros import frames
+from resnet_x5_ros import convert
 from resnet_x5_ros.postprocess import load_labels, softmax, top_k
-from resnet_x5_ros.simulator.harness import SimulatedModel
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, SAMPLES_DIR
+from x5_simulator.harness import SimulatedModel
 
-PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO_ROOT = os.path.dirname(PACKAGE_DIR)
-SAMPLES_DIR = os.path.join(PACKAGE_DIR, 'data', 'samples')
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURE_DIR = os.path.join(REPO_ROOT, 'test', 'fixtures', 'x5')
 FIXTURE_BINS = {'full': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_full.bin'),
                 'video': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_video.bin')}
-# At least one of these must be in the top-5 (see resnet_x5_ros/data/SOURCES.md).
-EXPECTED_TOP5 = {
-    'coffee.png': ('espresso',),
-    'chelsea.png': ('tabby', 'tiger cat', 'Egyptian cat'),
-    'rocket.jpg': ('missile', 'projectile', 'space shuttle'),
-    'grace_hopper.jpg': ('military uniform', 'academic gown'),
-    'camera.png': ('tripod',),
-}
 RANGES = ('full', 'video')
 
 
 def load_photos(samples_dir=SAMPLES_DIR, names=None):
     """[(file name, BGR image)] of the sample photos, sorted by name."""
-    names = sorted(names or EXPECTED_TOP5)
+    names = sorted(names or EXPECTED_CLASSES)
     photos = []
     for name in names:
         bgr = cv2.imread(os.path.join(samples_dir, name), cv2.IMREAD_COLOR)
@@ -53,8 +44,8 @@ def load_photos(samples_dir=SAMPLES_DIR, names=None):
 def photo_nv12(bgr, width, height, nv12_range):
     """One photo as the node would feed it: NV12 at width x height in nv12_range."""
     h, w = bgr.shape[:2]
-    return frames.to_nv12(np.ascontiguousarray(bgr), 'bgr8', w, h, w * 3, out_width=width,
-                          out_height=height, nv12_range=nv12_range)
+    return convert.to_nv12(np.ascontiguousarray(bgr), 'bgr8', w, h, w * 3, out_width=width,
+                           out_height=height, nv12_range=nv12_range)
 
 
 def cosine(a, b):
@@ -144,7 +135,7 @@ def summarise(result):
     agree = sum(1 for p in photos
                 if all(r['top1'] == r['cpu_top1'] for r in matched if r['photo'] == p))
     expected_ok = sum(1 for p in photos
-                      if all(set(EXPECTED_TOP5.get(p, ())) & set(r['top5'])
+                      if all(set(EXPECTED_CLASSES.get(p, ())) & set(r['top5'])
                              for r in matched if r['photo'] == p))
 
     def mean(values):

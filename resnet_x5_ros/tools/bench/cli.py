@@ -1,0 +1,99 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""bench SUITE [options] [--json]: every benchmark behind one command.
+
+    bench                         the pipeline suite: the model zoo's table (the default)
+    bench backend --json          backend.infer alone
+    bench preprocess --json       frame -> NV12
+    bench node --json             the node through ROS
+    bench soak --json             20,000 frames: RSS, threads
+    bench simulate --json         the compiled X5 .bin on hbdk-sim (development machines only)
+
+Each suite is a module with `add_arguments(parser)` and `run(args) -> dict`; the dict is
+printed as tables (or by the suite's own `report(result, args)`), and with --json as one JSON
+object on the last line. A suite may refuse its arguments before measuring (`check(args)`).
+"""
+
+import argparse
+import importlib
+import json
+import sys
+
+from resnet_x5_ros.tools.bench.report import machine_summary, print_table
+from resnet_x5_ros.tools.common import run_tool
+
+PROG = 'bench'
+DEFAULT_SUITE = 'pipeline'
+# Suite name -> module. Imported when the parser is built, so a suite whose module does not
+# import here is simply not offered.
+SUITES = {
+    'pipeline': 'resnet_x5_ros.tools.bench.pipeline',
+    'preprocess': 'resnet_x5_ros.tools.bench.preprocess',
+    'backend': 'resnet_x5_ros.tools.bench.backend',
+    'node': 'resnet_x5_ros.tools.bench.node',
+    'soak': 'resnet_x5_ros.tools.bench.soak',
+    # Needs the x86 simulator and the repository's fixtures: lives in dev/, which
+    # scripts/devenv puts on PYTHONPATH; never installed with the package.
+    'simulate': 'x5_simulator.bench_suite',
+}
+
+
+def _is_missing(exc, module_name):
+    return bool(exc.name) and (module_name == exc.name or module_name.startswith(exc.name + '.'))
+
+
+def load_suites():
+    """Return {suite name: module} for the suites whose module imports here."""
+    modules = {}
+    for name, module_name in SUITES.items():
+        try:
+            modules[name] = importlib.import_module(module_name)
+        except ImportError as exc:
+            if not _is_missing(exc, module_name):
+                raise
+    return modules
+
+
+def build_parser(modules):
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n')[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split('\n', 1)[1])
+    sub = parser.add_subparsers(dest='suite', required=True, metavar='SUITE')
+    for name, module in modules.items():
+        doc = (module.__doc__ or '').strip()
+        suite_parser = sub.add_parser(name, help=doc.splitlines()[0] if doc else name,
+                                      description=doc,
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+        suite_parser.add_argument('--json', action='store_true',
+                                  help='also print one JSON object as the last line')
+        module.add_arguments(suite_parser)
+    return parser
+
+
+def _main(argv):
+    modules = load_suites()
+    if not argv or (argv[0] not in modules and argv[0] not in ('-h', '--help')):
+        argv = [DEFAULT_SUITE] + argv
+    args = build_parser(modules).parse_args(argv)
+    module = modules[args.suite]
+    if hasattr(module, 'check'):
+        module.check(args)  # refuse before measuring for minutes
+    report = getattr(module, 'report', None)
+    if report is None:
+        print(machine_summary())
+    result = module.run(args)
+    if report is None:
+        print_table(result)
+    else:
+        report(result, args)
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+def main(argv=None):
+    return run_tool(PROG, _main, argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
