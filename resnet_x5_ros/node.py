@@ -26,11 +26,12 @@ from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionC
 
 from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError, create_backend, ModelError
+from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
+from resnet_x5_ros.messages import one_line as _one_line
 from resnet_x5_ros.params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
 from resnet_x5_ros.pipeline import Classifier, Frame, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
 from resnet_x5_ros.stats import PipelineStats
-from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 
 WARN_EVERY_S = 5.0
 
@@ -227,7 +228,7 @@ class ClassifierNode(Node):
                 bgr = convert.compressed_to_bgr(frame.data, frame.encoding)
             else:
                 bgr = convert.to_bgr(frame.data, frame.encoding, frame.width, frame.height,
-                                    frame.step)
+                                     frame.step)
         except convert.FrameError:
             return
         bgr = draw_top_k(bgr, result.top, self._classifier.labels)
@@ -344,10 +345,6 @@ def draw_top_k(bgr, top, labels):
         cv2.putText(out, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255),
                     thickness=1, lineType=cv2.LINE_AA)
     return out
-
-
-def _one_line(exc):
-    return ' '.join(str(exc).split())
 
 
 def _fmt(value):

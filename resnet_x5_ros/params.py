@@ -11,11 +11,11 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
                                 ParameterType)
 
 from resnet_x5_ros.backends import BACKENDS
-from resnet_x5_ros.convert import DEFAULT_RESIZE_MODE, RESIZE_MODES
+from resnet_x5_ros.convert import DEFAULT_RESIZE_MODE, NV12_RANGES, RESIZE_MODES
 from resnet_x5_ros.pipeline import CLASS_ID_FORMATS
 
 QOS_RELIABILITIES = ('auto', 'reliable', 'best_effort')
-NV12_RANGE_CHOICES = ('auto', 'full', 'video')
+NV12_RANGE_CHOICES = ('auto',) + NV12_RANGES
 
 Param = collections.namedtuple('Param', 'name default description choices low high dynamic')
 

@@ -88,7 +88,7 @@ class Classifier:
         if frame.compressed:
             return convert.compressed_to_nv12(frame.data, frame.encoding, **size)
         return convert.to_nv12(frame.data, frame.encoding, frame.width, frame.height,
-                              frame.step, **size)
+                               frame.step, **size)
 
     def scores(self, raw, settings):
         """Backend output -> scores in [0, 1]."""

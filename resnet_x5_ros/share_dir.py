@@ -14,7 +14,7 @@ PACKAGE = 'resnet_x5_ros'
 
 
 def share_directory():
-    """The package's share directory (whether or not it exists)."""
+    """Return the package's share directory (whether or not it exists)."""
     try:
         from ament_index_python.packages import (get_package_share_directory,
                                                  PackageNotFoundError)
@@ -27,5 +27,5 @@ def share_directory():
 
 
 def share_path(*parts):
-    """Path of an installed file, e.g. share_path('config', 'classifier_cpu.yaml')."""
+    """Return the path of an installed file, e.g. of config/classifier_cpu.yaml."""
     return os.path.join(share_directory(), *parts)

@@ -13,6 +13,7 @@ from resnet_x5_ros import backends
 from resnet_x5_ros.backends import base, bpu, sidecar
 from resnet_x5_ros.backends.base import (BackendError, check_nv12_buffer, InputError,
                                          looks_like_probabilities, ModelError)
+from resnet_x5_ros.share_dir import share_path
 from standin_import import standin_support as support
 
 
@@ -29,8 +30,9 @@ def test_default_cpu_model_follows_env(monkeypatch, tmp_path):
     monkeypatch.setenv('RESNET_X5_MODEL_DIR', str(tmp_path))
     assert backends.default_cpu_model() == str(tmp_path / 'efficientnet_lite0.onnx')
     monkeypatch.delenv('RESNET_X5_MODEL_DIR')
-    assert backends.default_cpu_model() == os.path.join(
-        support.REPO, 'models', 'efficientnet_lite0.onnx')
+    # No repository path in the installed package: the package's share directory instead.
+    assert backends.default_cpu_model() == share_path('models', 'efficientnet_lite0.onnx')
+    assert share_path('models').endswith(os.path.join('share', 'resnet_x5_ros', 'models'))
 
 
 @pytest.mark.parametrize('good', [GOOD, GOOD.reshape(H * 3 // 2, W),

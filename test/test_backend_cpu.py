@@ -15,9 +15,9 @@ from resnet_x5_ros.backends.base import BackendError, InputError, ModelError
 from resnet_x5_ros.backends.cpu import CpuBackend, usable_cores
 from resnet_x5_ros.backends.sidecar import file_sha256, sidecar_path_for
 from resnet_x5_ros.convert.colour import rgb_to_nv12
-from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from standin_import import standin_support as support
 
 
@@ -26,7 +26,6 @@ needs_model = pytest.mark.skipif(
     not os.path.isfile(MODEL) or not os.path.isfile(sidecar_path_for(MODEL)),
     reason='default CPU model {} (and its .json) missing: run `make model`'.format(MODEL))
 LABELS = load_labels(DEFAULT_LABELS_PATH)
-
 
 
 @pytest.fixture(scope='module')

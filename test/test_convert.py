@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros import convert
-from resnet_x5_ros.convert import colour
-from resnet_x5_ros.tools.bench import preprocess as preprocess_bench
+from resnet_x5_ros.convert import colour, compressed
 from resnet_x5_ros.convert import FrameError
 from resnet_x5_ros.convert.resize import plan, Rect
+from resnet_x5_ros.postprocess import load_labels
+from resnet_x5_ros.tools.bench import preprocess as preprocess_bench
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, sample_path
 
 RANGES = colour.NV12_RANGES
 W, H = 64, 48
@@ -82,12 +84,12 @@ def _convert(bgr, encoding, pad=0, nv12_range='full', **kwargs):
     kwargs.setdefault('out_height', h)
     kwargs.setdefault('resize_mode', 'stretch')
     return convert.to_nv12(_padded(rows, step), encoding, w, h, step, nv12_range=nv12_range,
-                          **kwargs)
+                           **kwargs)
 
 
 def test_public_names():
     assert set(convert.ENCODINGS) == {'bgr8', 'rgb8', 'bgra8', 'rgba8', 'mono8', 'nv12',
-                                     'yuv422', 'uyvy', 'yuv422_yuy2', 'yuyv'}
+                                      'yuv422', 'uyvy', 'yuv422_yuy2', 'yuyv'}
     assert convert.RESIZE_MODES == ('stretch', 'letterbox', 'center_crop')
     assert convert.DEFAULT_RESIZE_MODE in convert.RESIZE_MODES
     assert issubclass(FrameError, ValueError)
@@ -132,7 +134,7 @@ def test_yuv_input_passes_through_unchanged(encoding, nv12_range, pad):
     rows, bpp = _encode(bgr, encoding, nv12_range)
     step = W * bpp + pad
     again = convert.to_nv12(_padded(rows, step), encoding, W, H, step, out_width=W,
-                           out_height=H, resize_mode='stretch', nv12_range=other)
+                            out_height=H, resize_mode='stretch', nv12_range=other)
     np.testing.assert_array_equal(again, source)
 
 
@@ -142,8 +144,8 @@ def test_camera_range_remap(encoding, camera_range, model_range):
     bgr = _block_image(4)
     rows, bpp = _encode(bgr, encoding, camera_range)
     got = convert.to_nv12(rows.tobytes(), encoding, W, H, W * bpp, out_width=W, out_height=H,
-                         resize_mode='stretch', nv12_range=model_range,
-                         camera_range=camera_range)
+                          resize_mode='stretch', nv12_range=model_range,
+                          camera_range=camera_range)
     # Two roundings (camera's, then the remap): within 1 LSB of converting directly.
     diff = np.abs(got.astype(int) - colour.bgr_to_nv12(bgr, model_range))
     assert diff.max() <= 1 and diff.mean() < 0.5
@@ -230,7 +232,7 @@ def test_pure_red_stays_red(encoding, mode, nv12_range):
 def test_mono_after_resize_has_neutral_chroma(nv12_range):
     grey = np.random.default_rng(0).integers(0, 256, (480, 640), dtype=np.uint8)
     out = convert.to_nv12(grey.tobytes(), 'mono8', 640, 480, 640, out_width=224,
-                         out_height=224, resize_mode='letterbox', nv12_range=nv12_range)
+                          out_height=224, resize_mode='letterbox', nv12_range=nv12_range)
     np.testing.assert_array_equal(out[224 * 224:], 128)
     rgb = colour.nv12_to_rgb(out, 224, 224, nv12_range)
     assert np.abs(rgb[..., 0].astype(int) - rgb[..., 2]).max() <= 1
@@ -242,7 +244,7 @@ def test_resized_output_is_close_to_inter_area():
     zone = (127.5 + 127.5 * np.cos(np.pi * ((xx - 320) ** 2 + (yy - 240) ** 2) / 1280))
     bgr = cv2.cvtColor(zone.astype(np.uint8), cv2.COLOR_GRAY2BGR)
     out = convert.to_nv12(bgr, 'bgr8', 640, 480, 1920, out_width=224, out_height=224,
-                         resize_mode='stretch')
+                          resize_mode='stretch')
     area = cv2.resize(bgr, (224, 224), interpolation=cv2.INTER_AREA)[..., 0].astype(float)
     linear = cv2.resize(bgr, (224, 224), interpolation=cv2.INTER_LINEAR)[..., 0].astype(float)
     ours_err = np.sqrt(np.mean((out[:224 * 224].reshape(224, 224) - area) ** 2))
@@ -408,20 +410,20 @@ def test_png_is_lossless_and_equals_raw_path():
     for mode in convert.RESIZE_MODES:
         np.testing.assert_array_equal(
             convert.compressed_to_nv12(png.tobytes(), 'bgr8; png compressed bgr8',
-                                      out_width=32, out_height=32, resize_mode=mode),
+                                       out_width=32, out_height=32, resize_mode=mode),
             convert.to_nv12(bgr, 'bgr8', W, H, W * 3, out_width=32, out_height=32,
-                           resize_mode=mode))
+                            resize_mode=mode))
 
 
 def test_large_jpeg_uses_reduced_decoding_and_stays_close():
     bgr = cv2.resize(_block_image(11), (1280, 960), interpolation=cv2.INTER_LINEAR)
     ok, jpg = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY, 95])
     assert ok
-    assert convert._jpeg_size(np.frombuffer(jpg, np.uint8)) == (1280, 960)
+    assert compressed.jpeg_size(np.frombuffer(jpg, np.uint8)) == (1280, 960)
     got = convert.compressed_to_nv12(array.array('B', jpg.tobytes()), 'jpeg',
-                                    out_width=224, out_height=224)
+                                     out_width=224, out_height=224)
     full = convert.to_nv12(cv2.imdecode(jpg, cv2.IMREAD_COLOR), 'bgr8', 1280, 960, 3840,
-                          out_width=224, out_height=224)
+                           out_width=224, out_height=224)
     assert got.size == 224 * 224 * 3 // 2
     assert np.abs(got.astype(int) - full).mean() < 1.5
 
@@ -459,26 +461,25 @@ def cpu_backends():
         backend.close()
 
 
-@pytest.mark.parametrize('photo', sorted(preprocess_bench.EXPECTED))
+@pytest.mark.parametrize('photo', sorted(EXPECTED_CLASSES))
 def test_top1_is_the_same_as_with_the_model_zoo_method(cpu_backends, photo):
-    bgr = cv2.imread(os.path.join(preprocess_bench.SAMPLES, photo), cv2.IMREAD_COLOR)
+    bgr = cv2.imread(sample_path(photo), cv2.IMREAD_COLOR)
     h, w = bgr.shape[:2]
     reference = cpu_backends['video'].infer(preprocess_bench.zoo_reference(bgr, 224, 224))
     for rng in RANGES:
         ours = convert.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=224, out_height=224,
-                              resize_mode='stretch', nv12_range=rng)
+                               resize_mode='stretch', nv12_range=rng)
         assert np.argmax(cpu_backends[rng].infer(ours)) == np.argmax(reference), rng
 
 
-@pytest.mark.parametrize('photo', sorted(preprocess_bench.EXPECTED))
+@pytest.mark.parametrize('photo', sorted(EXPECTED_CLASSES))
 def test_default_mode_keeps_an_expected_class_in_the_top5(cpu_backends, photo):
-    with open(preprocess_bench.LABELS, encoding='utf-8') as f:
-        labels = [line.strip() for line in f]
-    bgr = cv2.imread(os.path.join(preprocess_bench.SAMPLES, photo), cv2.IMREAD_COLOR)
+    labels = load_labels()
+    bgr = cv2.imread(sample_path(photo), cv2.IMREAD_COLOR)
     h, w = bgr.shape[:2]
     nv = convert.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=224, out_height=224)
     top5 = [labels[i] for i in np.argsort(-cpu_backends['full'].infer(nv))[:5]]
-    assert set(top5) & set(preprocess_bench.EXPECTED[photo]), top5
+    assert set(top5) & set(EXPECTED_CLASSES[photo]), top5
 
 
 def test_damaged_png_is_refused_before_libpng_reads_it():

@@ -72,7 +72,7 @@ def test_output_is_exact_or_frame_error(frame, mode, nv12_range, seed):
     problem = _problem(encoding.lower(), width, height, step, length, out_width, out_height)
     try:
         out = convert.to_nv12(data, encoding, width, height, step, out_width=out_width,
-                             out_height=out_height, resize_mode=mode, nv12_range=nv12_range)
+                              out_height=out_height, resize_mode=mode, nv12_range=nv12_range)
     except FrameError as exc:
         assert problem is not None, 'rejected a valid frame: {}'.format(exc)
         assert str(exc)
@@ -159,6 +159,6 @@ def test_compressed_output_is_exact(width, height, ext, mode, half_w, half_h):
     ok, encoded = cv2.imencode(ext, image)
     assert ok
     out = convert.compressed_to_nv12(encoded.tobytes(), ext[1:], out_width=2 * half_w,
-                                    out_height=2 * half_h, resize_mode=mode)
+                                     out_height=2 * half_h, resize_mode=mode)
     assert out.dtype == np.uint8 and out.flags.c_contiguous
     assert out.size == 2 * half_w * 2 * half_h * 3 // 2

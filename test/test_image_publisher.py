@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros import convert
-from resnet_x5_ros.tools.image_publisher import build_parser, frame_stream, make_message, parse_size
+from resnet_x5_ros.tools.image_publisher import (build_parser, frame_stream, make_message,
+                                                 parse_size)
 from resnet_x5_ros.tools.image_sources import SourceError, video_frames
 from rosutil import child_env, REPO, RosClient, stop_process
 

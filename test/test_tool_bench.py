@@ -17,9 +17,9 @@ from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools.bench import cli, pipeline
-from resnet_x5_ros.tools.plots import matplotlib_status
 from resnet_x5_ros.tools.bench.timing import run_for
 from resnet_x5_ros.tools.bench.zoo import comparison_note, REFERENCE_ROW, ZOO_RESNET18_X5
+from resnet_x5_ros.tools.plots import matplotlib_status
 from rosutil import child_env, REPO
 
 MODEL = default_cpu_model()
@@ -92,7 +92,7 @@ def test_measure_fills_the_zoo_shaped_tables(classifier):
 @needs_model
 def test_cli_prints_tables_and_json_with_the_zoo_reference(capsys):
     code = cli.main(['--backend', 'cpu', '--seconds', '0.2', '--workers', '2',
-                       '--encoding', 'jpeg', '--json'])
+                     '--encoding', 'jpeg', '--json'])
     out = capsys.readouterr().out
     assert code == 0
     lines = out.strip().splitlines()
@@ -133,7 +133,7 @@ def test_bpu_standin_is_measured_and_never_called_comparable(tmp_path, capsys):
     with support.standin_runtime() as pyeasy_dnn:
         model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
         assert cli.main(['--backend', 'bpu', '--model', model, '--seconds', '0.2',
-                           '--workers', '2', '--json']) == 0
+                         '--workers', '2', '--json']) == 0
         assert all(r.valid for r in pyeasy_dnn.forward_log)
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     check_tables(result, 2)

@@ -17,8 +17,8 @@ from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.pipeline import Classifier, Frame, Settings
 from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools import classify
-from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from resnet_x5_ros.tools.frame_files import FILE_ENCODINGS, frame_from_file
+from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from rosutil import REPO
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')

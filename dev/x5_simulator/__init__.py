@@ -6,7 +6,7 @@ Development machines only (never installed): it needs the repository (the extrac
 in .build/, the compiled fixtures in test/fixtures/x5). scripts/devenv and test/conftest.py
 put dev/ on the Python path.
 
-binfile   reads the .bin (protobuf wire format, our own reader): metadata such as the recorded
+bin_model reads the .bin (protobuf wire format, our own reader): metadata such as the recorded
           input range, the graph, the embedded HBM, and executes the CPU steps after the BPU.
 hbdk_sim  finds hbdk-sim (extracted by `make setup`) and runs frames on it, with a result cache.
 harness   SimulatedModel: NV12 frame -> the outputs the board's runtime would return.
@@ -15,6 +15,6 @@ bench_suite  `bench simulate`: evaluate's summary as a bench suite.
 The node reads a .bin's recorded range with resnet_x5_ros.backends.binfile instead.
 """
 
-from x5_simulator.binfile import BinFormatError, parse_bin, read_bin, UnsupportedStep, X5Model
+from x5_simulator.bin_model import BinFormatError, parse_bin, read_bin, UnsupportedStep, X5Model
 
 __all__ = ['BinFormatError', 'UnsupportedStep', 'X5Model', 'parse_bin', 'read_bin']

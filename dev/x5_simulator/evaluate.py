@@ -25,7 +25,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 FIXTURE_DIR = os.path.join(REPO_ROOT, 'test', 'fixtures', 'x5')
 FIXTURE_BINS = {'full': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_full.bin'),
                 'video': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_video.bin')}
-RANGES = ('full', 'video')
+RANGES = convert.NV12_RANGES
 
 
 def load_photos(samples_dir=SAMPLES_DIR, names=None):

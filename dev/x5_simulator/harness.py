@@ -13,7 +13,7 @@ steps. Only the timing and the board's runtime code are not covered.
 
 import numpy as np
 
-from x5_simulator.binfile import BinFormatError, read_bin
+from x5_simulator.bin_model import BinFormatError, read_bin
 from x5_simulator.hbdk_sim import HbdkSim
 
 

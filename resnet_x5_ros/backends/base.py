@@ -10,22 +10,13 @@ into device memory without checking, so a wrong buffer must never reach a runtim
 
 import abc
 import os
-import re
 import threading
 
 import numpy as np
 
-NV12_RANGES = ('full', 'video')
-# Longest error text kept on one line; runtime messages can be pages long.
-_MAX_MESSAGE = 400
-
-
-def one_line(text, limit=_MAX_MESSAGE):
-    """Collapse whitespace (newlines included) so a message stays one log line."""
-    text = re.sub(r'\s+', ' ', str(text)).strip()
-    if len(text) > limit:
-        text = text[:limit - 3].rstrip() + '...'
-    return text
+# NV12_RANGES and one_line are imported from here by the implementations.
+from resnet_x5_ros.convert.colour import NV12_RANGES, nv12_size
+from resnet_x5_ros.messages import one_line
 
 
 class ModelError(RuntimeError):
@@ -75,11 +66,6 @@ def check_model_file(path, kind):
         raise ModelError('{} model is an empty file: {}'.format(kind, path))
 
 
-def nv12_nbytes(width, height):
-    """Bytes in a packed NV12 frame of width x height."""
-    return int(width) * int(height) * 3 // 2
-
-
 def check_nv12_buffer(nv12, width, height):
     """Return nv12 as a 1-D uint8 view if it is exactly one NV12 frame, else raise InputError.
 
@@ -95,7 +81,7 @@ def check_nv12_buffer(nv12, width, height):
     if not nv12.flags.c_contiguous:
         raise InputError('NV12 input must be C-contiguous (got a strided view of shape {})'
                          .format(nv12.shape))
-    expected = nv12_nbytes(width, height)
+    expected = nv12_size(width, height)
     if nv12.size != expected:
         raise InputError('NV12 input for {}x{} must be {} bytes, got {} (shape {})'.format(
             width, height, expected, nv12.size, nv12.shape))
@@ -144,7 +130,7 @@ class Backend(abc.ABC):
     @property
     def input_nbytes(self):
         """Bytes of NV12 that infer() expects."""
-        return nv12_nbytes(self.input_width, self.input_height)
+        return nv12_size(self.input_width, self.input_height)
 
     def check_input(self, nv12):
         """Validate one NV12 frame for this model; return it as a flat view or raise InputError."""

@@ -22,7 +22,6 @@ is what the model zoo's ResNet18 sample uses.
 """
 
 import importlib
-import mmap
 import threading
 
 import numpy as np
@@ -30,6 +29,7 @@ import numpy as np
 from resnet_x5_ros.backends.base import (Backend, BackendError, check_model_file,
                                          looks_like_probabilities, ModelError, NV12_RANGES,
                                          one_line)
+from resnet_x5_ros.backends.binfile import read_bin_nv12_range
 
 DEFAULT_BPU_MODEL = '/opt/hobot/model/x5/basic/resnet18_224x224_nv12.bin'
 RUNTIME_MODULES = ('hobot_dnn.pyeasy_dnn', 'hobot_dnn_rdkx5.pyeasy_dnn')
@@ -37,11 +37,6 @@ MODEL_ZOO_HINT = ('the RDK model zoo publishes ResNet18_224x224_nv12.bin '
                   '(github.com/D-Robotics/rdk_model_zoo, samples/vision/resnet; '
                   'https://archive.d-robotics.cc/downloads/rdk_model_zoo/rdk_x5/'
                   'resnet18_224x224_nv12.bin); download it or set model_path')
-
-# The X5 compiler records the NV12 colour range the model expects after this key.
-RANGE_MARKER = b'INPUT_SPACE_AND_RANGE'
-RANGE_TOKENS = ((b'regular', 'full'), (b'bt601_video', 'video'))
-_RANGE_WINDOW = 64
 
 # pyeasy_dnn tensor_type strings for numeric tensors -> the numpy dtype of .buffer.
 TENSOR_DTYPES = {
@@ -89,35 +84,6 @@ def bpu_runtime_status():
 
 def bpu_runtime_available():
     return import_runtime()[0] is not None
-
-
-def read_bin_nv12_range(path):
-    """Return the NV12 range a .bin records: 'full' (regular), 'video' (bt601_video) or None.
-
-    Looks for the INPUT_SPACE_AND_RANGE key and the first known value token right after it.
-    """
-    try:
-        with open(path, 'rb') as f:
-            try:
-                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            except ValueError:  # empty file
-                return None
-            try:
-                start = 0
-                while True:
-                    at = data.find(RANGE_MARKER, start)
-                    if at < 0:
-                        return None
-                    tail = data[at + len(RANGE_MARKER):at + len(RANGE_MARKER) + _RANGE_WINDOW]
-                    found = [(tail.find(token), value) for token, value in RANGE_TOKENS
-                             if tail.find(token) >= 0]
-                    if found:
-                        return min(found)[1]
-                    start = at + 1
-            finally:
-                data.close()
-    except OSError:
-        return None
 
 
 def _int_shape(shape, what, path):

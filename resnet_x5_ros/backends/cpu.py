@@ -4,8 +4,9 @@
 
 The BPU .bin takes NV12 and does colour conversion and normalisation inside the model. To give
 the node one interface, this backend does the same work in front of the ONNX graph: NV12 -> RGB
-with the exact inverse of our own conversion (resnet_x5_ros.convert.colour), then (x - mean) / std from
-the model's sidecar, in the sidecar's channel order and layout, float32, batch 1.
+with the exact inverse of our own conversion (resnet_x5_ros.convert.colour), then
+(x - mean) / std from the model's sidecar, in the sidecar's channel order and layout,
+float32, batch 1.
 """
 
 import os

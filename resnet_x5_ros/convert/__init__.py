@@ -7,16 +7,24 @@
     bgr = convert.to_bgr(data, 'nv12', 960, 544, 960)          # e.g. for the overlay
 
 Bad input raises FrameError (a ValueError) with one line saying what is wrong. Modules:
-validate (frame checks, formats), resize (geometry, anti-aliased shrink), colour (BT.601
-NV12 maths, the 'full'/'video' ranges), raw (sensor_msgs/Image payloads), compressed
-(JPEG/PNG headers and decoding) and encode (the reverse direction, for the image publisher).
+
+    validate    FrameError, the accepted encodings and size limits, RawFrame (checked views)
+    resize      resize modes and geometry, the anti-aliased shrink
+    colour      BT.601 NV12 maths: the 'full' / 'video' ranges, NV12 size, to and from RGB
+    raw         sensor_msgs/Image payloads -> NV12 (to_nv12) or BGR (to_bgr)
+    compressed  sensor_msgs/CompressedImage (JPEG/PNG): header checks, decoding
+    encode      the reverse direction, BGR -> camera encodings (for the image publisher)
+    cv_compat   OpenCV 4.5's single-pixel quirk, handled once
+
 Imports no ROS; works with numpy 1.21 / OpenCV 4.5.
 """
 
-from resnet_x5_ros.convert.raw import (compressed_to_bgr, compressed_to_nv12, DEFAULT_RESIZE_MODE,
-                                       ENCODINGS, FrameError, MAX_DIMENSION, NV12_RANGES,
-                                       PAD_LEVEL, RESIZE_MODES, to_bgr, to_nv12)
+from resnet_x5_ros.convert.colour import NV12_RANGES, nv12_size
+from resnet_x5_ros.convert.compressed import compressed_to_bgr, compressed_to_nv12
+from resnet_x5_ros.convert.raw import PAD_LEVEL, to_bgr, to_nv12
+from resnet_x5_ros.convert.resize import DEFAULT_RESIZE_MODE, RESIZE_MODES
+from resnet_x5_ros.convert.validate import ENCODINGS, FrameError, MAX_DIMENSION
 
 __all__ = ['FrameError', 'ENCODINGS', 'RESIZE_MODES', 'DEFAULT_RESIZE_MODE', 'MAX_DIMENSION',
-           'NV12_RANGES', 'PAD_LEVEL', 'to_nv12', 'compressed_to_nv12', 'to_bgr',
+           'NV12_RANGES', 'PAD_LEVEL', 'nv12_size', 'to_nv12', 'compressed_to_nv12', 'to_bgr',
            'compressed_to_bgr']

@@ -19,6 +19,8 @@ us within 1 LSB of a float reference. Imports no ROS; works with numpy 1.21 / Op
 import cv2
 import numpy as np
 
+from resnet_x5_ros.convert.cv_compat import resize
+
 NV12_RANGES = ('full', 'video')
 
 # Rows Y, U (Cb), V (Cr); columns R, G, B; plus the offset added to each row.
@@ -42,6 +44,18 @@ def forward_matrix(nv12_range):
     if nv12_range == 'video':
         return _VIDEO_RGB, _VIDEO_OFFSET
     raise ValueError('nv12_range must be one of {}, not {!r}'.format(NV12_RANGES, nv12_range))
+
+
+def range_luts(camera_range, nv12_range):
+    """Return lookup tables (for Y, for U/V) taking camera_range values to nv12_range ones."""
+    src_m, src_off = forward_matrix(camera_range)
+    dst_m, dst_off = forward_matrix(nv12_range)
+    levels = np.arange(256, dtype=np.float64)
+    # Y scales with the sum of the Y row, chroma with the B weight of U (same for R in V).
+    y = (levels - src_off[0]) * dst_m[0].sum() / src_m[0].sum() + dst_off[0]
+    c = (levels - 128.0) * dst_m[1, 2] / src_m[1, 2] + 128.0
+    return (np.clip(np.rint(y), 0, 255).astype(np.uint8),
+            np.clip(np.rint(c), 0, 255).astype(np.uint8))
 
 
 def _inverse_tables():
@@ -92,7 +106,7 @@ def colour_to_planes(image, order, nv12_range, y_out, uv_out):
     """Convert an even-sized (H, W, 3|4) uint8 image into NV12 plane views.
 
     order is 'bgr' or 'rgb' (a 4th, alpha, channel is ignored); y_out is an (H, W) and uv_out
-    an (H/2, W/2, 2) uint8 view (they may be windows of a larger output). frames.py calls this
+    an (H/2, W/2, 2) uint8 view (they may be windows of a larger output). raw.py calls this
     after resizing, so it runs at the model's size.
     """
     h, w, cn = image.shape
@@ -112,21 +126,10 @@ def colour_to_planes(image, order, nv12_range, y_out, uv_out):
         # block means (repeated over each block) gives OpenCV's exact arithmetic on the mean.
         code = _VIDEO_I420[order, cn]
         y_out[...] = cv2.cvtColor(image, code)[:h]
-        blocks = _nearest(mean, w, h)
+        blocks = resize(mean, w, h, cv2.INTER_NEAREST)
         chroma = cv2.cvtColor(blocks, code)[h:].reshape(2, h // 2, w // 2)
         uv_out[..., 0] = chroma[0]
         uv_out[..., 1] = chroma[1]
-
-
-def _nearest(image, width, height):
-    """cv2.resize INTER_NEAREST, also for a single pixel with several channels.
-
-    OpenCV 4.5 (Ubuntu 22.04, the board) refuses a 1x1 multi-channel array ("_step >= minstep"
-    in Mat); one pixel resizes to a uniform image, so repeat it.
-    """
-    if image.shape[0] == 1 and image.shape[1] == 1:
-        return np.ascontiguousarray(np.broadcast_to(image, (height, width) + image.shape[2:]))
-    return cv2.resize(image, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
 def _colour_to_nv12(image, order, nv12_range):
@@ -182,7 +185,7 @@ def yuv_planes_to_colour(y, uv, nv12_range='full', order='rgb'):
     """
     check_range(nv12_range)
     h, w = y.shape
-    uv_full = _nearest(np.ascontiguousarray(uv), w, h)
+    uv_full = resize(np.ascontiguousarray(uv), w, h, cv2.INTER_NEAREST)
     yuv = cv2.merge([np.ascontiguousarray(y), uv_full])
     return cv2.transform(yuv, _INVERSE[nv12_range, order])
 

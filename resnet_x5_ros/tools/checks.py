@@ -21,14 +21,16 @@ import numpy as np
 from resnet_x5_ros import convert
 from resnet_x5_ros.backends import create_backend
 from resnet_x5_ros.backends.base import looks_like_probabilities
-from resnet_x5_ros.backends.bpu import import_runtime, read_bin_nv12_range, runtime_label
-from resnet_x5_ros.tools.bench.report import machine_summary
-from resnet_x5_ros.tools.image_sources import list_images
+from resnet_x5_ros.backends.binfile import read_bin_nv12_range
+from resnet_x5_ros.backends.bpu import import_runtime, runtime_label
+from resnet_x5_ros.messages import one_line
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels, softmax
 from resnet_x5_ros.tools.bench import pipeline as bench_pipeline, zoo
+from resnet_x5_ros.tools.bench.report import machine_summary
 from resnet_x5_ros.tools.classify import classify_file
 from resnet_x5_ros.tools.frame_files import frame_from_file
+from resnet_x5_ros.tools.image_sources import list_images
 from resnet_x5_ros.tools.markdown import code, dict_table, table
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, SAMPLES_DIR
 
@@ -212,7 +214,7 @@ def check_model(ctx):
         backend = create_backend(ctx.backend_kind, ctx.model, nv12_range=ctx.nv12_range,
                                  num_threads=ctx.threads)
     except Exception as exc:  # ModelError, BackendError, ValueError, runtime oddities
-        line = ' '.join(str(exc).split())
+        line = one_line(exc)
         return Section('Model', 'FAIL', line, ['- ' + line], {'error': line})
     ctx.backend = backend
     labels = load_labels(ctx.labels or DEFAULT_LABELS_PATH, expected_count=backend.num_classes)
@@ -267,8 +269,8 @@ def _nv12(ctx, path, nv12_range=None):
         return classifier.to_nv12(frame, classifier.settings.resize_mode)
     backend = classifier.backend
     return convert.to_nv12(frame.data, frame.encoding, frame.width, frame.height, frame.step,
-                          out_width=backend.input_width, out_height=backend.input_height,
-                          resize_mode=classifier.settings.resize_mode, nv12_range=nv12_range)
+                           out_width=backend.input_width, out_height=backend.input_height,
+                           resize_mode=classifier.settings.resize_mode, nv12_range=nv12_range)
 
 
 @titled('Model outputs: softmax or not')
@@ -390,7 +392,8 @@ def check_bench(ctx):
         return Section('Performance', 'SKIP', 'no model loaded')
     classifier = ctx.classifier
     workers = ctx.workers or bench_pipeline.default_workers()
-    frame = bench_pipeline.camera_frame('coffee.png', (640, 480), 'bgr8', classifier.backend.nv12_range)
+    frame = bench_pipeline.camera_frame('coffee.png', (640, 480), 'bgr8',
+                                        classifier.backend.nv12_range)
     result = bench_pipeline.measure(classifier, frame, workers, ctx.bench_seconds)
     bench_pipeline.add_reference(result)
     note = zoo.comparison_note(classifier.backend)
@@ -425,7 +428,7 @@ def run_checks(ctx, checks=CHECKS, on_section=None):
             section = check(ctx)
         except Exception as exc:  # the report must still be written
             title = getattr(check, 'title', check.__name__)
-            line = '{}: {}'.format(type(exc).__name__, ' '.join(str(exc).split()))
+            line = '{}: {}'.format(type(exc).__name__, one_line(exc))
             section = Section(title, 'FAIL', 'the check itself failed: ' + line,
                               ['- ' + code(line)], {'error': line})
         section.title = getattr(check, 'title', section.title)

@@ -19,10 +19,11 @@ import sys
 
 from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError
-from resnet_x5_ros.tools.image_sources import list_images, SourceError
+from resnet_x5_ros.messages import one_line
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
                                         open_classifier, run_tool, settings_line, ToolError)
 from resnet_x5_ros.tools.frame_files import DEFAULT_ENCODING, FILE_ENCODINGS, frame_from_file
+from resnet_x5_ros.tools.image_sources import list_images, SourceError
 
 PROG = 'classify'
 
@@ -55,7 +56,7 @@ def classify_file(classifier, path, encoding=DEFAULT_ENCODING):
         record.update(width=width, height=height)
         result = classifier.classify(frame)
     except (SourceError, convert.FrameError, BackendError) as exc:
-        record['error'] = ' '.join(str(exc).split())
+        record['error'] = one_line(exc)
         return record
     record['top'] = [{'index': i, 'label': classifier.labels[i], 'score': s}
                      for i, s in result.top]

@@ -11,6 +11,7 @@ import sys
 
 from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError, BACKENDS, create_backend, ModelError
+from resnet_x5_ros.messages import one_line
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
 
@@ -58,7 +59,7 @@ def open_backend(args):
         return create_backend(args.backend, args.model, nv12_range=args.nv12_range,
                               num_threads=args.threads)
     except (ModelError, BackendError, ValueError) as exc:
-        raise ToolError(' '.join(str(exc).split())) from None
+        raise ToolError(one_line(exc)) from None
 
 
 def open_classifier(args, backend=None, **overrides):

@@ -21,8 +21,8 @@ import cv2
 import numpy as np
 
 from resnet_x5_ros.convert.encode import encode_image, RAW_ENCODINGS
-from resnet_x5_ros.tools.image_sources import SourceError
 from resnet_x5_ros.pipeline import Frame
+from resnet_x5_ros.tools.image_sources import SourceError
 
 COMPRESSED = 'compressed'
 FILE_ENCODINGS = RAW_ENCODINGS + (COMPRESSED,)

@@ -15,6 +15,7 @@ import array
 import itertools
 import sys
 
+from resnet_x5_ros.convert import NV12_RANGES
 from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, encode_image, \
     RAW_ENCODINGS
 from resnet_x5_ros.tools.image_sources import is_video, list_images, read_image, SourceError, \
@@ -49,7 +50,7 @@ def build_parser():
                         help='publish each file once, then stop (no looping)')
     parser.add_argument('--reliability', choices=('reliable', 'best_effort'),
                         default='reliable')
-    parser.add_argument('--yuv-range', choices=('full', 'video'), default='full',
+    parser.add_argument('--yuv-range', choices=NV12_RANGES, default='full',
                         help='range of nv12/yuyv output (default full)')
     parser.add_argument('--wait-for-subscriber', action='store_true',
                         help='start publishing only once a subscriber matched')

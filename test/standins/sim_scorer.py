@@ -16,7 +16,7 @@ class count). Needs hbdk-sim (`make setup` extracts it); simulator_status() says
 
 import threading
 
-from x5_simulator.binfile import BinFormatError, read_bin
+from x5_simulator.bin_model import BinFormatError, read_bin
 from x5_simulator.harness import SimulatedModel
 from x5_simulator.hbdk_sim import locate, SimulatorUnavailable
 

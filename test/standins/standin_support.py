@@ -21,8 +21,6 @@ REPO = os.path.dirname(os.path.dirname(STANDINS))
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
 _MODULES = ('hobot_dnn.pyeasy_dnn', 'hobot_dnn')
 
-RANGE_TOKENS = {'full': b'regular', 'video': b'bt601_video'}
-
 
 @contextlib.contextmanager
 def standin_runtime():
@@ -53,8 +51,12 @@ def write_fixture_bin(path, nv12_range='full'):
     body = b'resnet_x5_ros test fixture for the pyeasy_dnn STAND-IN (not a real .bin)\n'
     if nv12_range is not None:
         # The layout of a compiled .bin's build-metadata entry (a protobuf string map).
-        value = RANGE_TOKENS[nv12_range] + b';'
-        body += b'\n\x15INPUT_SPACE_AND_RANGE\x12' + bytes([len(value)]) + value + b'\n'
+        from resnet_x5_ros.backends.binfile import RANGE_KEY, SPACE_TO_RANGE
+
+        space = {name: space for space, name in SPACE_TO_RANGE.items()}[nv12_range]
+        value = space.encode('ascii') + b';'
+        key = RANGE_KEY.encode('ascii')
+        body += b'\n' + bytes([len(key)]) + key + b'\x12' + bytes([len(value)]) + value + b'\n'
     with open(str(path), 'wb') as f:
         f.write(body)
     return str(path)

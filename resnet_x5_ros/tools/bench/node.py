@@ -11,7 +11,6 @@ Figures come from the node's /diagnostics counters (in/out rate, per-stage laten
 entry to publish) and from result receipt here minus the image stamp (age).
 """
 
-import os
 import shutil
 import signal
 import subprocess

@@ -22,17 +22,16 @@ import argparse
 import os
 import tempfile
 
-from resnet_x5_ros.tools.bench.report import machine_summary, median_ms, percentile_ms, print_table
 from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, RAW_ENCODINGS
-from resnet_x5_ros.tools.image_sources import read_image, SourceError
 from resnet_x5_ros.pipeline import Frame
+from resnet_x5_ros.tools.bench.report import machine_summary, median_ms, percentile_ms, print_table
+from resnet_x5_ros.tools.bench.timing import run_for
+from resnet_x5_ros.tools.bench.zoo import comparison_note, distance, REFERENCE_ROW, ZOO_RESNET18_X5
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
                                         open_classifier, ToolError)
 from resnet_x5_ros.tools.frame_files import frame_from_bgr
+from resnet_x5_ros.tools.image_sources import read_image, SourceError
 from resnet_x5_ros.tools.samples import sample_path
-from resnet_x5_ros.tools.bench.timing import run_for
-from resnet_x5_ros.tools.bench.zoo import comparison_note, distance, REFERENCE_ROW, ZOO_RESNET18_X5
-
 
 
 def parse_size(text):

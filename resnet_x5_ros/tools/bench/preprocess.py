@@ -28,7 +28,6 @@ from resnet_x5_ros.tools.bench.report import median_ms
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, sample_path
 
 
-
 def add_arguments(parser):
     parser.add_argument('--calls', type=int, default=500,
                         help='timed calls per method and row (default 500)')
@@ -114,7 +113,7 @@ def _speed_rows(width, height, calls):
         raw = bgr.tobytes()
         add('bgr8_640x480_{}'.format(convert.DEFAULT_RESIZE_MODE),
             lambda: convert.to_nv12(raw, 'bgr8', 640, 480, 1920, out_width=width,
-                                   out_height=height),
+                                    out_height=height),
             lambda: zoo_reference(bgr, width, height), compare_y=False)
     others = (('rgb8', cv2.COLOR_BGR2RGB, cv2.COLOR_RGB2BGR, 3),
               ('bgra8', cv2.COLOR_BGR2BGRA, cv2.COLOR_BGRA2BGR, 4),
@@ -140,7 +139,7 @@ def _speed_rows(width, height, calls):
         raw = packed.tobytes()
         add('{}_640x480'.format(encoding),
             lambda raw=raw, encoding=encoding: convert.to_nv12(raw, encoding, 640, 480, 1280,
-                                                              **size),
+                                                               **size),
             lambda packed=packed, code=code: zoo_reference(
                 cv2.cvtColor(packed.reshape(480, 640, 2), code), width, height))
     # NV12 camera frames against a per-plane INTER_AREA resize.
@@ -165,7 +164,7 @@ def _speed_rows(width, height, calls):
         data = jpeg.tobytes()
         add('jpeg_{}x{}'.format(fw, fh),
             lambda data=data: convert.compressed_to_nv12(data, 'jpeg', nv12_range='video',
-                                                        **size),
+                                                         **size),
             lambda jpeg=jpeg: zoo_reference(cv2.imdecode(jpeg, cv2.IMREAD_COLOR),
                                             width, height))
     return rows
@@ -203,7 +202,7 @@ def _quality(model, width, height):
 
             def ours(rng, mode):
                 return convert.to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=width,
-                                      out_height=height, resize_mode=mode, nv12_range=rng)
+                                       out_height=height, resize_mode=mode, nv12_range=rng)
 
             ref = top1(zoo_reference(bgr, width, height), 'video')
             row = {'reference': ref,

@@ -17,7 +17,6 @@ received (frames DDS discarded never reached the node's callback).
 """
 
 import array
-import os
 import signal
 import subprocess
 import sys

@@ -78,7 +78,6 @@ _NUMERIC = {
     'float16': np.float16, 'float32': np.float32, 'float64': np.float64,
 }
 _ENV = 'PYEASY_DNN_STANDIN_'
-_RANGE_MARKER = b'INPUT_SPACE_AND_RANGE'
 
 ForwardRecord = collections.namedtuple('ForwardRecord', [
     'call', 'model_path', 'kind', 'dtype', 'shape', 'size', 'c_contiguous',
@@ -377,18 +376,9 @@ _cpu_lock = threading.Lock()
 
 def file_nv12_range(path):
     """Return the range a .bin records after INPUT_SPACE_AND_RANGE (full if none)."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    at = data.find(_RANGE_MARKER)
-    while at >= 0:
-        tail = data[at + len(_RANGE_MARKER):at + len(_RANGE_MARKER) + 64]
-        hits = sorted((tail.find(t), r) for t, r in ((b'regular', 'full'),
-                                                     (b'bt601_video', 'video'))
-                      if t in tail)
-        if hits:
-            return hits[0][1]
-        at = data.find(_RANGE_MARKER, at + 1)
-    return 'full'
+    from resnet_x5_ros.backends.binfile import read_bin_nv12_range
+
+    return read_bin_nv12_range(path) or 'full'
 
 
 def _default_scorer(nv12, width, height, path):

@@ -16,9 +16,9 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from resnet_x5_ros.backends.bpu import read_bin_nv12_range
-from x5_simulator import binfile, protowire as pw
-from x5_simulator.binfile import BinFormatError, parse_bin, read_bin, UnsupportedStep
+from resnet_x5_ros.backends.binfile import read_bin_nv12_range, SPACE_TO_RANGE
+from x5_simulator import protowire as pw
+from x5_simulator.bin_model import BinFormatError, parse_bin, read_bin, UnsupportedStep
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(REPO, 'test', 'fixtures', 'x5')
@@ -236,7 +236,7 @@ def test_bpu_backend_reads_the_same_range(nv12_range):
 def test_summary_names_range_and_steps():
     text = read_bin(BINS['video']).summary()
     assert 'video (bt601_video)' in text and 'Dequantize' in text
-    assert binfile.SPACE_TO_RANGE == {'regular': 'full', 'bt601_video': 'video'}
+    assert SPACE_TO_RANGE == {'regular': 'full', 'bt601_video': 'video'}
 
 
 def test_locate_reports_why_the_simulator_is_unusable(monkeypatch, tmp_path):

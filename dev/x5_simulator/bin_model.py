@@ -21,6 +21,7 @@ import os
 
 import numpy as np
 
+from resnet_x5_ros.backends.binfile import RANGE_KEY, range_of_space
 from x5_simulator import protowire as pw
 from x5_simulator.protowire import WireError
 
@@ -34,8 +35,6 @@ INPUT_TYPES = {0: 'UNDEFINED', 1: 'S8', 2: 'U8', 3: 'S32', 4: 'U32', 5: 'F32', 6
                13: 'NV12_SEPARATE', 14: 'S64', 15: 'U64', 16: 'F64', 17: 'S16', 18: 'U16',
                19: 'F16', 20: 'S4', 21: 'U4'}
 LAYOUTS = {0: 'UNUSED', 1: 'NHWC', 2: 'NCHW'}
-# The .bin's INPUT_SPACE_AND_RANGE value -> our nv12_range name (see resnet_x5_ros.convert.colour).
-SPACE_TO_RANGE = {'regular': 'full', 'bt601_video': 'video'}
 HBM_INITIALIZER = 'PACKED_HBM_MODEL'
 
 
@@ -276,7 +275,7 @@ class X5Model:
     @property
     def input_space_and_range(self):
         """The recorded input range: 'regular' (default when absent) or 'bt601_video'."""
-        value = self.meta('INPUT_SPACE_AND_RANGE')
+        value = self.meta(RANGE_KEY)
         # hb_mapper writes one entry per input; this project's models have one input.
         value = (value or '').split(';')[0].strip()
         return value or 'regular'
@@ -285,10 +284,10 @@ class X5Model:
     def nv12_range(self):
         """The recorded range as this project names it: 'full' or 'video'."""
         space = self.input_space_and_range
-        if space not in SPACE_TO_RANGE:
-            raise BinFormatError('{}: unknown INPUT_SPACE_AND_RANGE {!r}'.format(
-                self.path, space))
-        return SPACE_TO_RANGE[space]
+        nv12_range = range_of_space(space)
+        if nv12_range is None:
+            raise BinFormatError('{}: unknown {} {!r}'.format(self.path, RANGE_KEY, space))
+        return nv12_range
 
     @property
     def input_info(self):
