@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
+from colour_reference import jfif_nv12, opencv_nv12
 from resnet_x5_ros.convert import colour
 
 RANGES = colour.NV12_RANGES
@@ -28,30 +29,6 @@ def _block_constant(seed, height=48, width=64):
     return cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
-def _opencv_nv12(bgr):
-    h, w = bgr.shape[:2]
-    i420 = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).reshape(-1)
-    quarter = w * h // 4
-    u = i420[w * h:w * h + quarter]
-    v = i420[w * h + quarter:]
-    return np.concatenate([i420[:w * h], np.stack([u, v], axis=1).reshape(-1)])
-
-
-def _jfif_reference(bgr):
-    """BT.601 full range by the JFIF equations in float64; chroma is the 2x2 mean."""
-    h, w = bgr.shape[:2]
-    b, g, r = [bgr[..., i].astype(np.float64) for i in range(3)]
-    y = 0.299 * r + 0.587 * g + 0.114 * b
-    u = -0.168736 * r - 0.331264 * g + 0.5 * b + 128.0
-    v = 0.5 * r - 0.418688 * g - 0.081312 * b + 128.0
-
-    def mean2x2(plane):
-        return plane.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
-
-    uv = np.stack([mean2x2(u), mean2x2(v)], axis=-1)
-    return np.clip(np.floor(np.concatenate([y.reshape(-1), uv.reshape(-1)]) + 0.5), 0, 255)
-
-
 def _diff(a, b):
     return np.abs(a.astype(np.int64) - np.asarray(b).astype(np.int64))
 
@@ -59,7 +36,7 @@ def _diff(a, b):
 @pytest.mark.parametrize('seed', range(4))
 def test_video_range_is_opencv_i420(seed):
     bgr = _block_constant(seed)
-    np.testing.assert_array_equal(colour.bgr_to_nv12(bgr, 'video'), _opencv_nv12(bgr))
+    np.testing.assert_array_equal(colour.bgr_to_nv12(bgr, 'video'), opencv_nv12(bgr))
 
 
 @pytest.mark.parametrize('seed', range(4))
@@ -67,7 +44,7 @@ def test_video_range_luma_is_opencv_on_any_image(seed):
     bgr = _random_bgr(seed)
     h, w = bgr.shape[:2]
     ours = colour.bgr_to_nv12(bgr, 'video')
-    np.testing.assert_array_equal(ours[:w * h], _opencv_nv12(bgr)[:w * h])
+    np.testing.assert_array_equal(ours[:w * h], opencv_nv12(bgr)[:w * h])
 
 
 @pytest.mark.parametrize('seed', range(4))
@@ -82,9 +59,9 @@ def test_video_range_chroma_is_mean_of_opencv_matrix(seed):
 
 
 @pytest.mark.parametrize('seed', range(4))
-def test_full_range_matches_float_jfif_reference(seed):
+def test_full_range_matches_floatjfif_nv12(seed):
     bgr = _random_bgr(seed)
-    diff = _diff(colour.bgr_to_nv12(bgr, 'full'), _jfif_reference(bgr))
+    diff = _diff(colour.bgr_to_nv12(bgr, 'full'), jfif_nv12(bgr))
     assert diff.max() <= 1
     assert diff.mean() < 0.1  # off-by-one only where a value sits near .5
 

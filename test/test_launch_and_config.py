@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """The files users touch: launch/classify.launch.py and config/*.yaml.
 
-launch and launch_ros do not install on development machines, so the launch file is checked
-by reading it (it parses, declares the documented arguments, starts the right executable with
-the right config); running it is left to a machine that has launch_ros, where the last test
-does so.
+launch and launch_ros do not install on development machines, so the tests named
+test_launch_source_* only read the launch file's source (it parses, declares the documented
+arguments, names the right executable, config and remap); building its launch description is
+left to a machine that has launch_ros, where the last test does so.
 """
 
 import ast
@@ -36,7 +36,7 @@ def _keywords(call):
     return {k.arg: k.value for k in call.keywords}
 
 
-def test_launch_file_declares_the_documented_arguments(launch_tree):
+def test_launch_source_declares_the_documented_arguments(launch_tree):
     declared = {c.args[0].value for c in _calls(launch_tree, 'DeclareLaunchArgument')}
     assert declared == {'params_file', 'image_topic', 'namespace', 'backend', 'log_level'}
     defaults = {c.args[0].value: _keywords(c)['default_value']
@@ -44,7 +44,7 @@ def test_launch_file_declares_the_documented_arguments(launch_tree):
     assert defaults['image_topic'].value == '/image_raw'  # the TROS MIPI camera's topic
 
 
-def test_launch_file_starts_the_classifier_with_the_board_config(launch_tree):
+def test_launch_source_names_classifier_node_the_board_config_and_image_remap(launch_tree):
     nodes = _calls(launch_tree, 'Node')
     assert len(nodes) == 1
     kw = _keywords(nodes[0])
@@ -58,7 +58,7 @@ def test_launch_file_starts_the_classifier_with_the_board_config(launch_tree):
     assert os.path.exists(CONFIGS[0])
 
 
-def test_classifier_node_is_an_installed_executable():
+def test_setup_py_declares_the_classifier_node_executable():
     with open(os.path.join(REPO, 'setup.py'), encoding='utf-8') as f:
         assert "'classifier_node = resnet_x5_ros.node:main'" in f.read()
 
