@@ -4,7 +4,7 @@
 
 Thin on purpose: the callback copies the message's fields into a `pipeline.Frame` and drops it
 into a one-frame slot; worker threads run `pipeline.Classifier` and publish. Everything that
-is not ROS lives in the ROS-free modules (frames, backends, postprocess, pipeline, worker).
+is not ROS lives in the ROS-free modules (convert, backends, postprocess, pipeline, handoff).
 """
 
 import array

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """BGR pictures to the byte layouts cameras publish (for the image publisher, demo, tests).
 
-The reverse direction of `frames`: given an (H, W, 3) uint8 BGR picture, produce the data,
+The reverse direction of `convert.to_nv12`: given an (H, W, 3) uint8 BGR picture, produce the data,
 width, height and step of a sensor_msgs/Image in a chosen encoding, or JPEG/PNG bytes for a
 sensor_msgs/CompressedImage. Imports no ROS.
 """

@@ -13,7 +13,7 @@ from resnet_x5_ros.convert.cv_compat import resize
 
 RESIZE_MODES = ('stretch', 'letterbox', 'center_crop')
 # Chosen by classification quality on the five sample photos with the CPU EfficientNet-Lite0
-# (python -m resnet_x5_ros.tools.bench preprocess, table preprocess_modes): center_crop put an
+# (`bench preprocess`, table preprocess_modes): center_crop put an
 # expected class at top-1 on all five (mean rank 1.0, mean expected-class probability 0.72)
 # against stretch (1.2, 0.67) and letterbox (1.2, 0.66). It is also how ImageNet models are
 # evaluated (resize, centre crop), so the model sees undistorted objects at its usual scale.

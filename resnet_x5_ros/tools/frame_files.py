@@ -6,13 +6,13 @@ How a file becomes a frame (the tools' --encoding option):
 
 * bgr8 (default): OpenCV decodes the file (cv2.IMREAD_COLOR) and the pixels go in as a bgr8
   sensor_msgs/Image would carry them (step = width * 3). This is what a bgr8 camera driver,
-  the demo and `image_publisher` send, and the node's raw path: frames.to_nv12.
+  the demo and `image_publisher` send, and the node's raw path: convert.to_nv12.
 * any other raw encoding (rgb8, mono8, nv12, yuyv, ...): the decoded picture is first encoded
   the way a camera publishing that encoding would (resnet_x5_ros.convert.encode), e.g. nv12 for a
   camera that publishes NV12. YUV encodings are made in the model's NV12 range, so only the
   layout differs from bgr8, not the colours.
 * compressed: the file's own bytes go in as a sensor_msgs/CompressedImage payload, the node's
-  `compressed: true` path (frames.compressed_to_nv12). JPEG and PNG, like image_transport.
+  `compressed: true` path (convert.compressed_to_nv12). JPEG and PNG, like image_transport.
 """
 
 import os

@@ -18,18 +18,8 @@ import sys
 from resnet_x5_ros.convert import NV12_RANGES
 from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, encode_image, \
     RAW_ENCODINGS
-from resnet_x5_ros.tools.image_sources import is_video, list_images, read_image, SourceError, \
-    video_frames
-
-
-def parse_size(text):
-    try:
-        w, h = (int(v) for v in text.lower().split('x'))
-    except ValueError:
-        raise argparse.ArgumentTypeError('size must look like 640x480, got ' + text) from None
-    if w < 2 or h < 2:
-        raise argparse.ArgumentTypeError('size must be at least 2x2, got ' + text)
-    return w, h
+from resnet_x5_ros.tools.image_sources import (is_video, list_images, parse_size, read_image,
+                                               SourceError, video_frames)
 
 
 def build_parser():

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Where test and demo pictures come from: files, folders, video files, cameras. No ROS."""
 
+import argparse
 import os
 
 import cv2
@@ -12,6 +13,17 @@ VIDEO_SUFFIXES = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg', '.mpeg')
 
 class SourceError(ValueError):
     """A source that cannot be read; the message names it."""
+
+
+def parse_size(text):
+    """Parse a --size argument 'WxH' (at least 2x2) into (width, height) for argparse."""
+    try:
+        width, height = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError('size must look like 640x480, got ' + text) from None
+    if width < 2 or height < 2:
+        raise argparse.ArgumentTypeError('size must be at least 2x2, got ' + text)
+    return width, height
 
 
 def list_images(paths):

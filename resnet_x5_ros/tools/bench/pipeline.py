@@ -30,18 +30,8 @@ from resnet_x5_ros.tools.bench.zoo import comparison_note, distance, REFERENCE_R
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
                                         open_classifier, ToolError)
 from resnet_x5_ros.tools.frame_files import frame_from_bgr
-from resnet_x5_ros.tools.image_sources import read_image, SourceError
+from resnet_x5_ros.tools.image_sources import parse_size, read_image, SourceError
 from resnet_x5_ros.tools.samples import sample_path
-
-
-def parse_size(text):
-    try:
-        width, height = (int(v) for v in text.lower().split('x'))
-    except ValueError:
-        raise argparse.ArgumentTypeError('size must look like 640x480, got ' + text) from None
-    if width < 2 or height < 2:
-        raise argparse.ArgumentTypeError('size must be at least 2x2, got ' + text)
-    return width, height
 
 
 def add_arguments(parser):
