@@ -3,7 +3,6 @@
 """The backend interface without a model: buffer checks, errors, sidecars, create_backend()."""
 
 import json
-import os
 
 from hypothesis import given, settings, strategies as st
 import numpy as np
@@ -26,11 +25,9 @@ def test_constants():
 
 
 def test_default_cpu_model_follows_env(monkeypatch, tmp_path):
+    # The other places it is looked for: test_default_model.py.
     monkeypatch.setenv('RESNET_X5_MODEL_DIR', str(tmp_path))
     assert backends.default_cpu_model() == str(tmp_path / 'efficientnet_lite0.onnx')
-    monkeypatch.delenv('RESNET_X5_MODEL_DIR')
-    assert backends.default_cpu_model() == os.path.join(
-        support.REPO, 'models', 'efficientnet_lite0.onnx')
 
 
 @pytest.mark.parametrize('good', [GOOD, GOOD.reshape(H * 3 // 2, W),

@@ -31,11 +31,12 @@ def one_line(text, limit=_MAX_MESSAGE):
 class ModelError(RuntimeError):
     """A model or its sidecar cannot be used (missing, empty, corrupt, wrong kind).
 
-    Raised at start-up only. str() is one line naming the file and what is wrong.
+    Raised at start-up only. str() is one line naming the file, what is wrong and what to do:
+    allowed to be longer than a per-frame error, since it is printed once.
     """
 
     def __init__(self, message):
-        super().__init__(one_line(message))
+        super().__init__(one_line(message, limit=2 * _MAX_MESSAGE))
 
 
 class BackendError(RuntimeError):
