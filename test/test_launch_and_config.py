@@ -193,6 +193,9 @@ def test_launch_with_the_real_launch_api():
     context.launch_configurations.update({'backend': 'cpu', 'top_k': '3'})
     [node] = description.entities[-1].execute(context)
     node._perform_substitutions(context)  # what Node.execute() does before it runs
+    # Node.execute() then fills in the name/namespace placeholders of its command line.
+    context.extend_locals({'ros_specific_arguments': {'name': '__node:=classifier',
+                                                      'ns': '__ns:=/'}})
     cmd = [perform_substitutions(context, part) for part in node.cmd]
     files = [cmd[i + 1] for i, part in enumerate(cmd) if part == '--params-file']
     assert files[0] == arguments['params_file'].default_value[0].text
