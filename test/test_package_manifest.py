@@ -80,13 +80,20 @@ def test_test_depends_are_exactly_what_the_tests_use():
     assert _declared('test_depend') == needed | LINT_KEYS
 
 
-def test_no_build_or_depend_tags_duplicate_the_exec_depends():
-    # ament_python needs nothing at build time beyond setuptools (buildtool of colcon).
-    assert not (_declared('depend') | _declared('build_depend'))
-
-
 def test_licence_file_matches_the_headers():
     with open(os.path.join(REPO, 'LICENSE'), encoding='utf-8') as f:
         text = f.read()
     assert 'Apache License' in text and 'Version 2.0, January 2004' in text
     assert _declared('license') == {'Apache-2.0'}
+
+
+def test_setup_is_not_zip_safe_and_installs_the_default_model():
+    # Labels and sample photos are read through __file__, which a zipped egg breaks.
+    with open(os.path.join(REPO, 'setup.py'), encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    [setup] = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
+               getattr(n.func, 'id', None) == 'setup']
+    keywords = {k.arg: k.value for k in setup.keywords}
+    assert isinstance(keywords['zip_safe'], ast.Constant) and keywords['zip_safe'].value is False
+    data_files = ast.unparse(keywords['data_files'])
+    assert "'models'" in data_files and "glob('models/*.onnx')" in data_files
