@@ -32,6 +32,7 @@ def _no_runtime():
 @pytest.fixture
 def places(monkeypatch, tmp_path):
     """Point every place at tmp_path: an ament prefix, a user data folder, no override."""
+    pytest.importorskip('ament_index_python', reason='the share folder is found with it')
     prefix = tmp_path / 'prefix'
     marker = prefix / 'share' / 'ament_index' / 'resource_index' / 'packages'
     marker.mkdir(parents=True)
@@ -88,21 +89,11 @@ def test_without_an_ament_index_the_share_folder_is_skipped(places, monkeypatch)
 
 
 @needs_model
-def test_installed_package_finds_the_model_in_its_share_folder(places, monkeypatch, tmp_path):
+@pytest.mark.parametrize('where', ['share folder', 'user folder'])
+def test_installed_package_finds_the_model(places, monkeypatch, tmp_path, where):
     share, user = places
     _installed_copy(monkeypatch, tmp_path)
-    path = _put_model(share)
-    assert backends.default_cpu_model() == path
-    backend = backends.create_backend('cpu', '', warmup=False)
-    assert backend.model_path == path
-    backend.close()
-
-
-@needs_model
-def test_installed_package_finds_the_model_in_the_user_folder(places, monkeypatch, tmp_path):
-    share, user = places
-    _installed_copy(monkeypatch, tmp_path)
-    path = _put_model(user)
+    path = _put_model(share if where == 'share folder' else user)
     assert backends.default_cpu_model() == path
     backend = backends.create_backend('cpu', '', warmup=False)
     assert backend.model_path == path
