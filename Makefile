@@ -9,12 +9,14 @@ MODEL := models/efficientnet_lite0.onnx
 MODEL_VENV := .venv-model
 # The vendor's X5 BPU simulator, extracted from its pinned PyPI wheel (tests of the BPU path).
 HBDK_SIM := .build/hbdk-sim/hbdk-sim
+# Where an installed package also finds the default CPU model (resnet_x5_ros/backends/default_model.py).
+USER_MODEL_DIR := $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/resnet_x5_ros
 
 # The stamp records what the venv was made from; any change to these files redoes setup.
 SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_vision_msgs.sh setup.py setup.cfg package.xml \
 	$(wildcard dev/vision_msgs/*.txt dev/vision_msgs/*.xml dev/vision_msgs/msg/*.msg)
 
-.PHONY: setup model test test-board-compat colcon-check demo clean help
+.PHONY: setup model model-user test test-board-compat colcon-check demo clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -22,6 +24,7 @@ help:
 	@echo "make test    run all tests (sets up what is missing)"
 	@echo "make setup   create/refresh the pinned dev environment in $(VENV)"
 	@echo "make model   export the default CPU model to $(MODEL)"
+	@echo "make model-user  copy it to the user data folder $(USER_MODEL_DIR)"
 	@echo "make test-board-compat  ROS-free tests on Python 3.10 / numpy 1.21 / OpenCV 4.5"
 	@echo "make colcon-check       colcon build + colcon test of the package in the dev env"
 
@@ -40,6 +43,7 @@ $(STAMP): $(SETUP_INPUTS)
 	ln -sfn $(CURDIR)/package.xml $(VENV)/share/resnet_x5_ros/package.xml
 	ln -sfn $(CURDIR)/launch $(VENV)/share/resnet_x5_ros/launch
 	ln -sfn $(CURDIR)/config $(VENV)/share/resnet_x5_ros/config
+	ln -sfn $(CURDIR)/models $(VENV)/share/resnet_x5_ros/models
 	@touch $@
 
 model: $(MODEL)
@@ -49,6 +53,12 @@ $(MODEL): dev/model/export_efficientnet_lite0.py dev/model/requirements.lock
 	@test -x $(MODEL_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_VENV)
 	$(MODEL_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/model/requirements.lock
 	$(MODEL_VENV)/bin/python dev/model/export_efficientnet_lite0.py --output $(MODEL)
+
+# For a package built (colcon) before the model existed: the user's data folder is searched too.
+model-user: $(MODEL)
+	install -d "$(USER_MODEL_DIR)"
+	install -m 644 $(MODEL) $(MODEL:.onnx=.json) "$(USER_MODEL_DIR)/"
+	@echo "== model-user: $(USER_MODEL_DIR)/$(notdir $(MODEL))"
 
 $(HBDK_SIM): dev/fetch_hbdk_sim.sh
 	dev/fetch_hbdk_sim.sh $(PYTHON) .build/hbdk-sim

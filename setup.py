@@ -17,9 +17,14 @@ setup(
         ('share/' + package_name, ['package.xml']),
         (os.path.join('share', package_name, 'launch'), glob('launch/*.launch.py')),
         (os.path.join('share', package_name, 'config'), glob('config/*.yaml')),
+        # The default CPU model, when `make model` made it before the build (not in git);
+        # backends/default_model.py looks for it here.
+        (os.path.join('share', package_name, 'models'),
+         sorted(glob('models/*.onnx') + glob('models/*.json'))),
     ],
     install_requires=['setuptools'],
-    zip_safe=True,
+    # Data files (labels, samples) are read through __file__.
+    zip_safe=False,
     maintainer='resnet_x5_ros developers',
     maintainer_email='dev@resnet-x5-ros.invalid',
     description='ResNet18 image classification node for the RDK X5 BPU, with a CPU fallback.',

@@ -77,6 +77,10 @@ share = get_package_share_directory('resnet_x5_ros')
 print('== colcon_check: installed', os.path.dirname(resnet_x5_ros.__file__), '| share', share)
 for needed in ('package.xml', 'launch/classify.launch.py', 'config/classifier.yaml'):
     assert os.path.exists(os.path.join(share, needed)), needed
+# The installed package finds the default CPU model in its share folder, not the source tree.
+from resnet_x5_ros.backends import default_cpu_model
+assert default_cpu_model() == os.path.join(share, 'models', 'efficientnet_lite0.onnx'), \
+    default_cpu_model()
 EOF
 
 echo "== colcon_check: colcon test"

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Start the classifier node: ros2 launch resnet_x5_ros classify.launch.py [arg:=value ...].
 
-Arguments: params_file (YAML, default config/classifier.yaml), image_topic (remaps the node's
-`image`, default /image_raw as published by the TROS MIPI camera), namespace, backend
-(overrides the YAML when not empty), log_level.
+Arguments (`--show-args` describes them): params_file (YAML, default config/classifier.yaml),
+image_topic (remaps the node's `image`, default /image_raw as published by the TROS MIPI
+camera), namespace, log_level, and the parameter overrides of resnet_x5_ros.launch_args
+(backend, model_path, labels_path, top_k): an empty override keeps the YAML's value.
 """
 
 import os
@@ -15,13 +16,13 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
+from resnet_x5_ros.launch_args import node_parameters, OVERRIDES
+
 
 def _classifier_node(context):
-    # Only a non-empty backend argument overrides the YAML, so evaluate it at launch time.
-    parameters = [LaunchConfiguration('params_file')]
-    backend = LaunchConfiguration('backend').perform(context)
-    if backend:
-        parameters.append({'backend': backend})
+    # Only non-empty overrides go to the node, so they are evaluated at launch time.
+    values = {o.name: LaunchConfiguration(o.name).perform(context) for o in OVERRIDES}
+    parameters = node_parameters(LaunchConfiguration('params_file').perform(context), values)
     return [Node(
         package='resnet_x5_ros',
         executable='classifier_node',
@@ -38,16 +39,16 @@ def _classifier_node(context):
 def generate_launch_description():
     default_params = os.path.join(get_package_share_directory('resnet_x5_ros'), 'config',
                                   'classifier.yaml')
-    return LaunchDescription([
+    arguments = [
         DeclareLaunchArgument('params_file', default_value=default_params,
                               description='YAML file with the classifier parameters'),
         DeclareLaunchArgument('image_topic', default_value='/image_raw',
                               description='camera topic the node subscribes to'),
         DeclareLaunchArgument('namespace', default_value='',
                               description='namespace for the node and its topics'),
-        DeclareLaunchArgument('backend', default_value='',
-                              description='auto, bpu or cpu; empty keeps the YAML value'),
         DeclareLaunchArgument('log_level', default_value='info',
                               description='debug, info, warn, error or fatal'),
-        OpaqueFunction(function=_classifier_node),
-    ])
+    ]
+    arguments += [DeclareLaunchArgument(o.name, default_value='', description=o.description)
+                  for o in OVERRIDES]
+    return LaunchDescription(arguments + [OpaqueFunction(function=_classifier_node)])

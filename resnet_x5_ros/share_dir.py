@@ -13,17 +13,23 @@ import sys
 PACKAGE = 'resnet_x5_ros'
 
 
+def indexed_share_directory():
+    """Return share/resnet_x5_ros of the prefix the ament index names, or None if none does."""
+    try:
+        from ament_index_python.packages import get_package_prefix, PackageNotFoundError
+    except ImportError:  # ROS-free use (e.g. the board-compat venv): no ament index
+        return None
+    try:
+        # The prefix, not get_package_share_directory(): that one warns when share/ is absent.
+        return os.path.join(get_package_prefix(PACKAGE), 'share', PACKAGE)
+    except (PackageNotFoundError, LookupError, OSError, ValueError):
+        # OSError: AMENT_PREFIX_PATH is not set (nothing sourced).
+        return None
+
+
 def share_directory():
     """Return the package's share directory (whether or not it exists)."""
-    try:
-        from ament_index_python.packages import (get_package_share_directory,
-                                                 PackageNotFoundError)
-    except ImportError:
-        return os.path.join(sys.prefix, 'share', PACKAGE)
-    try:
-        return get_package_share_directory(PACKAGE)
-    except (PackageNotFoundError, ValueError):
-        return os.path.join(sys.prefix, 'share', PACKAGE)
+    return indexed_share_directory() or os.path.join(sys.prefix, 'share', PACKAGE)
 
 
 def share_path(*parts):

@@ -3,7 +3,6 @@
 """The backend interface without a model: buffer checks, errors, sidecars, create_backend()."""
 
 import json
-import os
 
 from hypothesis import given, settings, strategies as st
 import numpy as np
@@ -13,7 +12,6 @@ from resnet_x5_ros import backends
 from resnet_x5_ros.backends import base, bpu, sidecar
 from resnet_x5_ros.backends.base import (BackendError, check_nv12_buffer, InputError,
                                          looks_like_probabilities, ModelError)
-from resnet_x5_ros.share_dir import share_path
 from standin_import import standin_support as support
 
 
@@ -27,12 +25,9 @@ def test_constants():
 
 
 def test_default_cpu_model_follows_env(monkeypatch, tmp_path):
+    # The other places it is looked for: test_default_model.py.
     monkeypatch.setenv('RESNET_X5_MODEL_DIR', str(tmp_path))
     assert backends.default_cpu_model() == str(tmp_path / 'efficientnet_lite0.onnx')
-    monkeypatch.delenv('RESNET_X5_MODEL_DIR')
-    # No repository path in the installed package: the package's share directory instead.
-    assert backends.default_cpu_model() == share_path('models', 'efficientnet_lite0.onnx')
-    assert share_path('models').endswith(os.path.join('share', 'resnet_x5_ros', 'models'))
 
 
 @pytest.mark.parametrize('good', [GOOD, GOOD.reshape(H * 3 // 2, W),

@@ -2,18 +2,21 @@
 # SPDX-License-Identifier: Apache-2.0
 """The files users touch: launch/classify.launch.py and config/*.yaml.
 
-launch and launch_ros do not install on development machines, so the tests named
-test_launch_source_* only read the launch file's source (it parses, declares the documented
-arguments, names the right executable, config and remap); building its launch description is
-left to a machine that has launch_ros, where the last test does so.
+launch and launch_ros do not install on development machines, so the launch file is checked
+by reading it (it parses, declares the documented arguments, starts the right executable with
+the right config); running it is left to a machine that has launch_ros, where the last test
+does so.
 """
 
-import ast
+import importlib.util
 import os
+import sys
+import types
 
 import pytest
 import yaml
 
+from resnet_x5_ros import launch_args
 from resnet_x5_ros.params import PARAMS, PARAMS_BY_NAME
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -21,44 +24,126 @@ LAUNCH = os.path.join(REPO, 'launch', 'classify.launch.py')
 CONFIGS = [os.path.join(REPO, 'config', n) for n in ('classifier.yaml', 'classifier_cpu.yaml')]
 
 
-@pytest.fixture(scope='module')
-def launch_tree():
-    with open(LAUNCH, encoding='utf-8') as f:
-        return ast.parse(f.read(), filename=LAUNCH)
+BASE_ARGUMENTS = {'params_file', 'image_topic', 'namespace', 'log_level'}
+OVERRIDE_ARGUMENTS = {'backend', 'model_path', 'labels_path', 'top_k'}
 
 
-def _calls(tree, name):
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
-            getattr(n.func, 'id', getattr(n.func, 'attr', None)) == name]
+class _Recorded:
+    """Stand-in for a launch action or description: keeps what it was built with."""
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
 
 
-def _keywords(call):
-    return {k.arg: k.value for k in call.keywords}
+class _LaunchConfiguration:
+    """Stand-in for launch.substitutions.LaunchConfiguration; perform() reads a dict."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def perform(self, context):
+        return context[self.name]
+
+    def __eq__(self, other):
+        return isinstance(other, _LaunchConfiguration) and other.name == self.name
 
 
-def test_launch_source_declares_the_documented_arguments(launch_tree):
-    declared = {c.args[0].value for c in _calls(launch_tree, 'DeclareLaunchArgument')}
-    assert declared == {'params_file', 'image_topic', 'namespace', 'backend', 'log_level'}
-    defaults = {c.args[0].value: _keywords(c)['default_value']
-                for c in _calls(launch_tree, 'DeclareLaunchArgument')}
-    assert defaults['image_topic'].value == '/image_raw'  # the TROS MIPI camera's topic
+@pytest.fixture
+def launch_file(monkeypatch):
+    """The launch module, imported against stand-ins of launch and launch_ros.
+
+    launch and launch_ros are not on PyPI, so this evaluates our own code in the launch file
+    (which arguments, what the node gets); test_launch_with_the_real_launch_api does it with
+    the real API where it is installed.
+    """
+    names = {'launch': {'LaunchDescription': _Recorded},
+             'launch.actions': {'DeclareLaunchArgument': _Recorded,
+                                'OpaqueFunction': _Recorded},
+             'launch.substitutions': {'LaunchConfiguration': _LaunchConfiguration},
+             'launch_ros': {}, 'launch_ros.actions': {'Node': _Recorded}}
+    for module_name, attributes in names.items():
+        module = types.ModuleType(module_name)
+        for attribute, value in attributes.items():
+            setattr(module, attribute, value)
+        monkeypatch.setitem(sys.modules, module_name, module)
+    spec = importlib.util.spec_from_file_location('classify_launch_standin', LAUNCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_launch_source_names_classifier_node_the_board_config_and_image_remap(launch_tree):
-    nodes = _calls(launch_tree, 'Node')
+def _declared(description):
+    return {e.args[0]: e.kwargs for e in description.args[0] if 'default_value' in e.kwargs}
+
+
+def _node_for(description, **given):
+    context = {name: kw['default_value'] for name, kw in _declared(description).items()}
+    context.update(given)
+    opaque = description.args[0][-1]
+    nodes = opaque.kwargs['function'](context)
     assert len(nodes) == 1
-    kw = _keywords(nodes[0])
-    assert kw['package'].value == 'resnet_x5_ros'
-    assert kw['executable'].value == 'classifier_node'
-    remap = kw['remappings'].elts[0].elts
-    assert remap[0].value == 'image'
-    joins = _calls(launch_tree, 'join')
-    assert any([a.value for a in c.args if isinstance(a, ast.Constant)] ==
-               ['config', 'classifier.yaml'] for c in joins)
-    assert os.path.exists(CONFIGS[0])
+    return nodes[0].kwargs
 
 
-def test_setup_py_declares_the_classifier_node_executable():
+def test_launch_file_declares_the_documented_arguments(launch_file):
+    declared = _declared(launch_file.generate_launch_description())
+    assert set(declared) == BASE_ARGUMENTS | OVERRIDE_ARGUMENTS
+    assert all(kw['description'] for kw in declared.values()), 'for --show-args'
+    assert declared['image_topic']['default_value'] == '/image_raw'  # the TROS MIPI camera
+    assert declared['params_file']['default_value'].endswith(
+        os.path.join('resnet_x5_ros', 'config', 'classifier.yaml'))
+    for name in OVERRIDE_ARGUMENTS:
+        assert declared[name]['default_value'] == '', name + ' must default to the YAML'
+        assert 'empty keeps the YAML' in declared[name]['description']
+
+
+def test_launch_without_arguments_hands_the_node_only_the_yaml(launch_file):
+    description = launch_file.generate_launch_description()
+    node = _node_for(description)
+    assert node['package'] == 'resnet_x5_ros' and node['executable'] == 'classifier_node'
+    params_file = _declared(description)['params_file']['default_value']
+    assert node['parameters'] == [params_file]
+    assert node['remappings'] == [('image', _LaunchConfiguration('image_topic'))]
+
+
+def test_launch_arguments_override_the_yaml_typed(launch_file):
+    node = _node_for(launch_file.generate_launch_description(), backend='cpu',
+                     model_path='/m/x.onnx', labels_path='/m/x.txt', top_k='3',
+                     params_file='/p.yaml')
+    assert node['parameters'] == ['/p.yaml', {'backend': 'cpu', 'model_path': '/m/x.onnx',
+                                              'labels_path': '/m/x.txt', 'top_k': 3}]
+    node = _node_for(launch_file.generate_launch_description(), top_k='2')
+    assert node['parameters'][1:] == [{'top_k': 2}], 'only the given overrides'
+
+
+def test_node_parameters_keeps_the_yaml_for_empty_values():
+    assert launch_args.node_parameters('/p.yaml', {}) == ['/p.yaml']
+    empty = dict.fromkeys(OVERRIDE_ARGUMENTS, '')
+    assert launch_args.node_parameters('/p.yaml', empty) == ['/p.yaml']
+    given = {'top_k': ' 7 '}
+    assert launch_args.node_parameters('/p.yaml', given) == ['/p.yaml', {'top_k': 7}]
+
+
+def test_a_bad_typed_argument_is_one_line_naming_it():
+    with pytest.raises(launch_args.LaunchArgumentError) as info:
+        launch_args.node_parameters('/p.yaml', {'top_k': 'five'})
+    assert str(info.value) == "launch argument top_k must be an integer, got 'five'"
+
+
+def test_overrides_are_node_parameters_of_the_same_type():
+    for override in launch_args.OVERRIDES:
+        assert type(PARAMS_BY_NAME[override.name].default) is override.type, override.name
+
+
+def test_readme_documents_every_launch_argument():
+    with open(os.path.join(REPO, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    section = readme.split('### Launch arguments', 1)[1].split('\n#', 1)[0]
+    documented = {line.split('`')[1] for line in section.splitlines() if line.startswith('| `')}
+    assert documented == BASE_ARGUMENTS | OVERRIDE_ARGUMENTS
+
+
+def test_classifier_node_is_an_installed_executable():
     with open(os.path.join(REPO, 'setup.py'), encoding='utf-8') as f:
         assert "'classifier_node = resnet_x5_ros.node:main'" in f.read()
 
@@ -86,11 +171,31 @@ def test_config_comments_every_parameter(path):
         assert lines[at - 1].strip().startswith('#'), param.name + ' has no comment above it'
 
 
-def test_launch_description_builds_where_launch_ros_exists():
+def test_launch_with_the_real_launch_api():
     pytest.importorskip('launch_ros', reason='launch_ros is not on PyPI; runs on a ROS machine')
-    import importlib.util
+    from launch import LaunchContext
+    from launch.actions import DeclareLaunchArgument
+    from launch.utilities import perform_substitutions
     spec = importlib.util.spec_from_file_location('classify_launch', LAUNCH)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     description = module.generate_launch_description()
-    assert len(description.entities) == 6
+    arguments = {a.name: a for a in description.get_launch_arguments()}
+    assert set(arguments) == BASE_ARGUMENTS | OVERRIDE_ARGUMENTS
+    assert all(a.description for a in arguments.values())
+    context = LaunchContext()
+    for entity in description.entities:
+        if isinstance(entity, DeclareLaunchArgument):
+            entity.visit(context)
+    context.launch_configurations.update({'backend': 'cpu', 'top_k': '3'})
+    [node] = description.entities[-1].execute(context)
+    node._perform_substitutions(context)  # what Node.execute() does before it runs
+    # Node.execute() then fills in the name/namespace placeholders of its command line.
+    context.extend_locals({'ros_specific_arguments': {'name': '__node:=classifier',
+                                                      'ns': '__ns:=/'}})
+    cmd = [perform_substitutions(context, part) for part in node.cmd]
+    files = [cmd[i + 1] for i, part in enumerate(cmd) if part == '--params-file']
+    assert files[0] == arguments['params_file'].default_value[0].text
+    with open(files[1], encoding='utf-8') as f:
+        [params] = [v['ros__parameters'] for v in yaml.safe_load(f).values()]
+    assert params == {'backend': 'cpu', 'top_k': 3}

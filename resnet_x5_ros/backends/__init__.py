@@ -17,29 +17,21 @@ from resnet_x5_ros.backends.base import (Backend, BackendError, InputError, Mode
                                          NV12_RANGES)
 from resnet_x5_ros.backends.bpu import (bpu_runtime_available, bpu_runtime_status,
                                         DEFAULT_BPU_MODEL)
-from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.backends.default_model import (cpu_model_dirs, default_cpu_model,
+                                                  DEFAULT_CPU_MODEL_NAME,
+                                                  find_default_cpu_model, MODEL_DIR_ENV)
 
 __all__ = [
     'BACKENDS', 'Backend', 'BackendError', 'DEFAULT_BPU_MODEL', 'DEFAULT_CPU_MODEL_NAME',
     'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES', 'bpu_runtime_status',
-    'create_backend', 'default_cpu_model',
+    'cpu_model_dirs', 'create_backend', 'default_cpu_model',
 ]
 
 BACKENDS = ('auto', 'cpu', 'bpu')
-DEFAULT_CPU_MODEL_NAME = 'efficientnet_lite0.onnx'
-# Overrides where default_cpu_model() looks (the dev environment, a CI cache).
-MODEL_DIR_ENV = 'RESNET_X5_MODEL_DIR'
-
-
-def default_cpu_model():
-    """Path of the default CPU model, efficientnet_lite0.onnx (made by `make model`).
-
-    The folder is $RESNET_X5_MODEL_DIR when set (scripts/devenv sets it to the repository's
-    models/), else models/ in the package's share directory. The path is returned whether or
-    not the file exists, so the error for a missing model names the place it was expected.
-    """
-    folder = os.environ.get(MODEL_DIR_ENV) or share_path('models')
-    return os.path.join(folder, DEFAULT_CPU_MODEL_NAME)
+# The next step when a .bin cannot run here, in the node's parameter names (the tools take
+# the same names as options).
+USE_CPU_HINT = ('off the board use backend cpu with model_path empty (its default model) or '
+                'an .onnx, e.g. launch argument backend:=cpu')
 
 
 def _is_bin(path):
@@ -52,7 +44,7 @@ def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads
 
     kind: 'auto', 'cpu' or 'bpu' (see module docstring for 'auto').
     model_path: the model file; '' = the chosen backend's default (DEFAULT_BPU_MODEL or
-        default_cpu_model()).
+        find_default_cpu_model(), see backends/default_model.py).
     nv12_range: 'auto' (the model's own: .bin record or sidecar), 'full' or 'video'.
     num_threads: CPU backend intra-op threads, 0 = all cores (ignored by bpu).
     options: passed to the implementation: cpu: sidecar_path, warmup, verify_sha256;
@@ -66,17 +58,19 @@ def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads
     if nv12_range not in ('auto',) + NV12_RANGES:
         raise ValueError('nv12_range must be auto, full or video, not {!r}'.format(nv12_range))
     model_path = os.fspath(model_path) if model_path else ''
+    auto_note = ''
     if kind == 'auto':
         if model_path and not _is_bin(model_path):
             kind = 'cpu'
         elif options.get('runtime') is not None or bpu_runtime_available():
             kind = 'bpu'
         elif model_path:
-            raise BackendError('{} is a BPU .bin but no BPU runtime imports here ({}); use an '
-                               'ONNX model with backend cpu'.format(model_path,
-                                                                    bpu_runtime_status()))
+            # The next step before the runtime's reasons, which may be long and cut.
+            raise BackendError('{} is a BPU .bin but no BPU runtime imports here; {} ({})'.format(
+                model_path, USE_CPU_HINT, bpu_runtime_status()))
         else:
             kind = 'cpu'
+            auto_note = '; backend auto chose cpu ({})'.format(bpu_runtime_status())
     if kind == 'bpu':
         from resnet_x5_ros.backends.bpu import BpuBackend
         bpu_options = {k: v for k, v in options.items()
@@ -88,8 +82,13 @@ def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads
                    if k in ('sidecar_path', 'warmup', 'verify_sha256')}
     # A runtime option only matters for bpu; 'auto' may pass it and still land on cpu.
     _reject_unknown({k: v for k, v in options.items() if k != 'runtime'}, cpu_options, 'cpu')
-    return CpuBackend(model_path or default_cpu_model(), nv12_range=nv12_range,
-                      num_threads=num_threads, **cpu_options)
+    if not model_path:
+        try:
+            model_path = find_default_cpu_model()
+        except ModelError as exc:
+            raise ModelError(str(exc) + auto_note) from None
+    return CpuBackend(model_path, nv12_range=nv12_range, num_threads=num_threads,
+                      **cpu_options)
 
 
 def _reject_unknown(given, used, kind):

@@ -16,17 +16,18 @@ import numpy as np
 
 # NV12_RANGES and one_line are imported from here by the implementations.
 from resnet_x5_ros.convert.colour import NV12_RANGES, nv12_size
-from resnet_x5_ros.messages import one_line
+from resnet_x5_ros.messages import MAX_MESSAGE, one_line
 
 
 class ModelError(RuntimeError):
     """A model or its sidecar cannot be used (missing, empty, corrupt, wrong kind).
 
-    Raised at start-up only. str() is one line naming the file and what is wrong.
+    Raised at start-up only. str() is one line naming the file, what is wrong and what to do:
+    allowed to be longer than a per-frame error, since it is printed once.
     """
 
     def __init__(self, message):
-        super().__init__(one_line(message))
+        super().__init__(one_line(message, limit=2 * MAX_MESSAGE))
 
 
 class BackendError(RuntimeError):

@@ -36,7 +36,8 @@ RUNTIME_MODULES = ('hobot_dnn.pyeasy_dnn', 'hobot_dnn_rdkx5.pyeasy_dnn')
 MODEL_ZOO_HINT = ('the RDK model zoo publishes ResNet18_224x224_nv12.bin '
                   '(github.com/D-Robotics/rdk_model_zoo, samples/vision/resnet; '
                   'https://archive.d-robotics.cc/downloads/rdk_model_zoo/rdk_x5/'
-                  'resnet18_224x224_nv12.bin); download it or set model_path')
+                  'resnet18_224x224_nv12.bin); download it or set model_path (off the '
+                  'board: backend cpu)')
 
 # pyeasy_dnn tensor_type strings for numeric tensors -> the numpy dtype of .buffer.
 TENSOR_DTYPES = {
@@ -123,8 +124,9 @@ class BpuBackend(Backend):
         else:
             check_model_file(path, 'BPU')
         if path.lower().endswith('.onnx'):
-            raise ModelError('{} is an ONNX model; the bpu backend runs Horizon .bin models '
-                             '(use backend cpu)'.format(path))
+            raise ModelError('{} is an ONNX model; the bpu backend runs Horizon .bin models: '
+                             'use backend cpu for it, or leave model_path empty for the '
+                             "board's ResNet18".format(path))
         if runtime is None:
             runtime, runtime_name, reasons = import_runtime()
             if runtime is None:

@@ -50,8 +50,9 @@ class CpuBackend(Backend):
         self.model_path = model_path
         check_model_file(model_path, 'ONNX')
         if model_path.lower().endswith('.bin'):
-            raise ModelError('{} is a Horizon BPU .bin; the cpu backend runs ONNX models '
-                             '(use backend bpu on the board)'.format(model_path))
+            raise ModelError('{} is a Horizon BPU .bin; the cpu backend runs ONNX models: '
+                             'on the board use backend bpu, here leave model_path empty (the '
+                             'default CPU model) or give an .onnx'.format(model_path))
         sidecar = load_sidecar(sidecar_path or sidecar_path_for(model_path))
         if verify_sha256 and sidecar.sha256:
             actual = file_sha256(model_path)

@@ -27,7 +27,7 @@ def add_model_arguments(parser):
                        help='auto (bpu when a BPU runtime imports, else cpu), bpu or cpu')
     group.add_argument('--model', default='',
                        help="model file (default: the backend's: the board ResNet18 .bin or "
-                            'models/efficientnet_lite0.onnx)')
+                            'the installed efficientnet_lite0.onnx, see models/README.md)')
     group.add_argument('--labels', default='',
                        help='class names, one per line (default: the bundled ImageNet-1k list)')
     group.add_argument('--nv12-range', choices=('auto', 'full', 'video'), default='auto',
