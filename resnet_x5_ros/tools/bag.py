@@ -141,6 +141,7 @@ class CsvRows:
         header = ['topic', 'stamp', 'frame_id', 'error']
         for rank in range(1, top_k + 1):
             header += ['label_{}'.format(rank), 'score_{}'.format(rank)]
+        self._columns = len(header)
         self._writer.writerow(header)
 
     def write(self, topic, header, top=(), error=''):
@@ -152,7 +153,8 @@ class CsvRows:
         row = [topic, stamp, frame_id, error]
         for label, score in top:
             row += [label, repr(float(score))]
-        self._writer.writerow(row)
+        # Empty cells for classes below the threshold, so every row has every column.
+        self._writer.writerow(row + [''] * (self._columns - len(row)))
         self.count += 1
 
     def close(self):
