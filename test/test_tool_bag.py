@@ -12,18 +12,17 @@ import subprocess
 import sys
 
 import cv2
-import numpy as np
 import pytest
-from rosbags.rosbag2 import Reader, StoragePlugin, Writer
+from rosbags.rosbag2 import Reader
 from rosbags.typesys import get_types_from_msg
 from test_tool_classify import EXPECTED, MODEL, SAMPLES
 
 from resnet_x5_ros.backends import create_backend
 from resnet_x5_ros.encode import encode_compressed
-from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
-                                    Settings)
+from resnet_x5_ros.pipeline import (Classifier, Frame, frame_from_compressed,
+                                    frame_from_image, Settings)
 from resnet_x5_ros.postprocess import load_labels
-from resnet_x5_ros.tools import bag_types, classify
+from resnet_x5_ros.tools import bag_io, bag_types, classify
 from resnet_x5_ros.tools.frame_files import frame_from_bgr
 from rosutil import REPO
 
@@ -37,35 +36,17 @@ ENCODINGS = {'/cam/bgr8': 'bgr8', '/cam/nv12': 'nv12', '/cam/yuyv': 'yuyv',
 PHOTOS = sorted(EXPECTED)
 
 
-def header(sec, frame_id):
-    return TYPES['std_msgs/msg/Header'](
-        stamp=TYPES['builtin_interfaces/msg/Time'](sec=sec, nanosec=123), frame_id=frame_id)
-
-
 def image_message(bgr, encoding, stamp_sec, frame_id):
-    """A rosbags sensor_msgs Image/CompressedImage of bgr as a camera would record it."""
+    """(type name, message): bgr recorded as a camera publishing encoding (or jpeg) would."""
     if encoding == 'jpeg':
-        return TYPES[bag_types.COMPRESSED_IMAGE](
-            header=header(stamp_sec, frame_id), format='jpeg',
-            data=np.frombuffer(encode_compressed(bgr, 'jpeg'), np.uint8))
-    frame = frame_from_bgr(bgr, encoding)
-    return TYPES[bag_types.IMAGE](
-        header=header(stamp_sec, frame_id), height=frame.height, width=frame.width,
-        encoding=frame.encoding, is_bigendian=0, step=frame.step,
-        data=np.frombuffer(bytes(frame.data), np.uint8))
+        frame = Frame(encode_compressed(bgr, 'jpeg'), 'jpeg', compressed=True)
+    else:
+        frame = frame_from_bgr(bgr, encoding)
+    return bag_types.image_message(STORE, frame, stamp_sec * 10 ** 9 + 123, frame_id)
 
 
 def write_bag(path, storage, messages):
-    """Write [(topic, msgtype, message or raw bytes, log time ns)] to a new bag."""
-    with Writer(path, version=8, storage_plugin=StoragePlugin[storage.upper()]) as writer:
-        connections = {}
-        for topic, msgtype, message, log_time in messages:
-            if topic not in connections:
-                connections[topic] = writer.add_connection(topic, msgtype, typestore=STORE)
-            data = message if isinstance(message, bytes) else STORE.serialize_cdr(message,
-                                                                                  msgtype)
-            writer.write(connections[topic], log_time, data)
-    return str(path)
+    return bag_io.write_bag(path, storage, STORE, messages)
 
 
 def sample_messages():
@@ -74,8 +55,7 @@ def sample_messages():
     for n, name in enumerate(PHOTOS, 1):
         bgr = cv2.imread(os.path.join(SAMPLES, name), cv2.IMREAD_COLOR)
         for k, (topic, encoding) in enumerate(ENCODINGS.items()):
-            msgtype = bag_types.COMPRESSED_IMAGE if encoding == 'jpeg' else bag_types.IMAGE
-            messages.append((topic, msgtype, image_message(bgr, encoding, n, name),
+            messages.append((topic, *image_message(bgr, encoding, n, name),
                              n * 10 ** 9 + 10 ** 7 + k))
     return messages
 
@@ -185,8 +165,9 @@ def test_csv_has_one_row_per_image_matching_the_bag(sample_run, cpu_classifier):
 
 
 def coffee_image(sec=1, encoding='bgr8'):
+    """A sensor_msgs/Image of coffee.png stamped sec s (+123 ns)."""
     bgr = cv2.imread(os.path.join(SAMPLES, 'coffee.png'), cv2.IMREAD_COLOR)
-    return image_message(bgr, encoding, sec, 'coffee.png')
+    return image_message(bgr, encoding, sec, 'coffee.png')[1]
 
 
 def test_one_topic_gives_the_nodes_topic_names_in_the_storage_asked(tmp_path, capsys):

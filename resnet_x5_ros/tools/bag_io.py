@@ -103,6 +103,19 @@ def refuse_existing(path):
         raise ToolError('output bag {} exists already; not overwriting it'.format(path))
 
 
+def write_bag(path, storage, store, messages):
+    """Write [(topic, type name, message or raw CDR bytes, log time ns)] to a new bag."""
+    with Writer(path, version=BAG_VERSION, storage_plugin=STORAGES[storage]) as writer:
+        connections = {}
+        for topic, msgtype, message, log_time in messages:
+            if topic not in connections:
+                connections[topic] = writer.add_connection(topic, msgtype, typestore=store)
+            data = message if isinstance(message, bytes) else store.serialize_cdr(message,
+                                                                                  msgtype)
+            writer.write(connections[topic], log_time, data)
+    return os.fspath(path)
+
+
 class ClassificationBag:
     """A new bag receiving the node's outputs: label_info once per topic, then results."""
 

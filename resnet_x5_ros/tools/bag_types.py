@@ -9,6 +9,7 @@ messages the node publishes, field for field, and the QoS the node offers them w
 `ros2 bag play` uses when it republishes them (label_info stays latched).
 """
 
+import numpy as np
 from rosbags.interfaces import (Qos, QosDurability, QosHistory, QosLiveliness,
                                 QosReliability, QosTime)
 from rosbags.typesys import get_types_from_msg, get_typestore, Stores
@@ -49,20 +50,39 @@ def typestore():
     return store
 
 
-def classification(store, header, hypotheses):
+def header(store, stamp_ns, frame_id=''):
+    """std_msgs/Header stamped stamp_ns (nanoseconds since the epoch)."""
+    sec, nanosec = divmod(int(stamp_ns), 10 ** 9)
+    types = store.types
+    return types['std_msgs/msg/Header'](
+        stamp=types['builtin_interfaces/msg/Time'](sec=sec, nanosec=nanosec), frame_id=frame_id)
+
+
+def image_message(store, frame, stamp_ns, frame_id=''):
+    """Return (type name, message) of a pipeline.Frame as a camera would record it.
+
+    The reverse of pipeline.frame_from_image / frame_from_compressed, for bags written by the
+    tests and the bench.
+    """
+    data = np.frombuffer(bytes(frame.data), np.uint8)
+    if frame.compressed:
+        return COMPRESSED_IMAGE, store.types[COMPRESSED_IMAGE](
+            header=header(store, stamp_ns, frame_id), format=frame.encoding, data=data)
+    return IMAGE, store.types[IMAGE](
+        header=header(store, stamp_ns, frame_id), height=frame.height, width=frame.width,
+        encoding=frame.encoding, is_bigendian=0, step=frame.step, data=data)
+
+
+def classification(store, image_header, hypotheses):
     """vision_msgs/Classification: the image's header and (class_id, score) pairs in order."""
     hypothesis = store.types['vision_msgs/msg/ObjectHypothesis']
-    return store.types[CLASSIFICATION](
-        header=header, results=[hypothesis(class_id=c, score=float(s)) for c, s in hypotheses])
+    results = [hypothesis(class_id=c, score=float(s)) for c, s in hypotheses]
+    return store.types[CLASSIFICATION](header=image_header, results=results)
 
 
 def label_info(store, labels, threshold, stamp_ns):
     """vision_msgs/LabelInfo as the node publishes it: class i named labels[i], the threshold."""
-    types = store.types
-    sec, nanosec = divmod(int(stamp_ns), 10 ** 9)
-    header = types['std_msgs/msg/Header'](
-        stamp=types['builtin_interfaces/msg/Time'](sec=sec, nanosec=nanosec), frame_id='')
-    vision_class = types['vision_msgs/msg/VisionClass']
-    return types[LABEL_INFO](
-        header=header, threshold=float(threshold),
+    vision_class = store.types['vision_msgs/msg/VisionClass']
+    return store.types[LABEL_INFO](
+        header=header(store, stamp_ns), threshold=float(threshold),
         class_map=[vision_class(class_id=i, class_name=name) for i, name in enumerate(labels)])
