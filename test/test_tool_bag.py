@@ -336,3 +336,13 @@ def test_ros_decodes_the_output_bag_to_what_the_node_publishes(tmp_path, capsys,
     info = deserialize_message(raw['/label_info'], LabelInfo)
     assert [(c.class_id, c.class_name) for c in info.class_map] == list(
         enumerate(cpu_classifier.labels))
+
+
+def test_bench_suite_runs_every_frame_through_classify_bag():
+    import argparse
+    from resnet_x5_ros.bench import bag as bag_bench
+    args = argparse.Namespace(frames=6, encodings='nv12,jpeg', storage='mcap', backend='cpu')
+    rows = bag_bench.run(args)['bag']
+    assert set(rows) == {'640x480 nv12', '640x480 jpeg'}
+    for row in rows.values():
+        assert row['frames'] == 6 and row['fps'] > 0 and row['infer_ms_median'] > 0
