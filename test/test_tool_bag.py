@@ -175,8 +175,9 @@ def test_one_topic_gives_the_nodes_topic_names_in_the_storage_asked(tmp_path, ca
         ('/image_raw', bag_types.IMAGE, coffee_image(1), 10 ** 9),
         ('/image_raw', bag_types.IMAGE, coffee_image(2), 2 * 10 ** 9),
         ('/chatter', 'std_msgs/msg/String', TYPES['std_msgs/msg/String'](data='hi'), 10 ** 9)])
+    db3, = glob.glob(os.path.join(source, '*.db3'))  # the storage file alone, no metadata
     out = str(tmp_path / 'out')
-    code, captured = run_classify(['--bag', source, '--out', out, '--storage', 'mcap',
+    code, captured = run_classify(['--bag', db3, '--out', out, '--storage', 'mcap',
                                    '--class-id-format', 'name', '--threshold', '0.5'], capsys)
     assert code == 0, captured.err
     topics, _ = read_bag(out)
@@ -188,6 +189,22 @@ def test_one_topic_gives_the_nodes_topic_names_in_the_storage_asked(tmp_path, ca
     lines = captured.out.splitlines()
     assert any(line.split()[:4] == ['/image_raw', 'Image', '2', '2'] for line in lines)
     assert 'classified 2 of 2 image(s)' in captured.out and 'fps' in captured.out
+
+
+def test_topic_selects_what_is_classified_and_names_the_outputs(tmp_path, capsys):
+    source = write_bag(tmp_path / 'in', 'mcap', [
+        ('/a', bag_types.IMAGE, coffee_image(1), 1), ('/b', bag_types.IMAGE, coffee_image(2), 2),
+        ('/b', bag_types.IMAGE, coffee_image(3), 3)])
+    for n, (topics, wanted) in enumerate([
+            (['/b'], {'/classification': 2, '/label_info': 1}),
+            (['/a', '/b'], {'/a/classification': 1, '/a/label_info': 1,
+                            '/b/classification': 2, '/b/label_info': 1})]):
+        out = str(tmp_path / 'out{}'.format(n))
+        code, captured = run_classify(['--bag', source, '--out', out, '--json', '--topic']
+                                      + topics, capsys)
+        assert code == 0, captured.err
+        assert list(json.loads(captured.out)['topics']) == topics
+        assert {t: len(m) for t, m in read_bag(out)[0].items()} == wanted
 
 
 def test_corrupt_messages_are_counted_and_the_rest_classified(tmp_path, capsys):
@@ -249,23 +266,23 @@ def bad_bag_cases(tmp_path):
     return cases
 
 
-def test_bad_bags_stop_with_one_line(tmp_path, capsys):
-    for name, argv in bad_bag_cases(tmp_path).items():
+def test_bad_bags_stop_with_one_line_naming_the_problem(tmp_path, capsys):
+    expected = {'missing': 'does not exist', 'no image topic': 'no sensor_msgs/Image',
+                'absent topic': 'topic /nope is not in bag',
+                'wrong type topic': 'is a std_msgs/msg/String',
+                'out exists': 'exists already', 'bag option without --bag': 'need --bag',
+                'files and a bag': 'not both', 'unknown storage': "'rosbag_v2'",
+                'not a bag file': "'.txt'", 'truncated sqlite3': 'malformed',
+                'truncated mcap': 'cannot read bag'}
+    cases = bad_bag_cases(tmp_path)
+    assert set(cases) == set(expected)
+    for name, argv in cases.items():
         code, captured = run_classify(argv, capsys)
         assert code == 2, (name, captured)
         assert captured.err.startswith('classify: error: ') and captured.err.count('\n') == 1, (
             name, captured.err)
+        assert expected[name] in captured.err, (name, captured.err)
         assert captured.out == '', name
-    # The messages name what is wrong.
-    cases = bad_bag_cases(tmp_path / 'again')
-    expected = {'missing': 'does not exist', 'no image topic': 'no sensor_msgs/Image',
-                'absent topic': 'topic /nope is not in bag',
-                'wrong type topic': 'is a std_msgs/msg/String',
-                'out exists': 'exists already', 'unknown storage': "'rosbag_v2'",
-                'truncated sqlite3': 'malformed', 'truncated mcap': 'cannot read bag'}
-    for name, words in expected.items():
-        _, captured = run_classify(cases[name], capsys)
-        assert words in captured.err, (name, captured.err)
 
 
 def test_a_storage_damaged_midway_keeps_what_was_read(tmp_path, capsys):

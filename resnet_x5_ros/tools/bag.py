@@ -37,9 +37,9 @@ def add_bag_arguments(parser):
     group = parser.add_argument_group('ROS 2 bags (classify --bag BAG instead of files)')
     group.add_argument('--bag', metavar='BAG',
                        help='a bag folder, or its .db3 / .mcap file, to classify the images of')
-    group.add_argument('--topic', action='append', default=[], metavar='TOPIC',
-                       help='an Image or CompressedImage topic to classify (repeatable; '
-                            'default: every image topic)')
+    group.add_argument('--topic', action='extend', nargs='+', default=[], metavar='TOPIC',
+                       help='Image or CompressedImage topic(s) to classify (default: every '
+                            'image topic)')
     group.add_argument('--out', metavar='OUT_BAG',
                        help='write the classifications and label_info to this new bag folder')
     group.add_argument('--csv', metavar='FILE',
