@@ -8,6 +8,7 @@ import glob
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -16,6 +17,7 @@ import pytest
 from rosbags.rosbag2 import Reader
 from rosbags.typesys import get_types_from_msg
 from test_tool_classify import EXPECTED, MODEL, SAMPLES
+import yaml
 
 from resnet_x5_ros.backends import create_backend
 from resnet_x5_ros.encode import encode_compressed
@@ -34,6 +36,7 @@ TYPES = STORE.types
 ENCODINGS = {'/cam/bgr8': 'bgr8', '/cam/nv12': 'nv12', '/cam/yuyv': 'yuyv',
              '/cam/image/compressed': 'jpeg'}
 PHOTOS = sorted(EXPECTED)
+LABELS = load_labels()
 
 
 def image_message(bgr, encoding, stamp_sec, frame_id):
@@ -189,6 +192,44 @@ def test_one_topic_gives_the_nodes_topic_names_in_the_storage_asked(tmp_path, ca
     lines = captured.out.splitlines()
     assert any(line.split()[:4] == ['/image_raw', 'Image', '2', '2'] for line in lines)
     assert 'classified 2 of 2 image(s)' in captured.out and 'fps' in captured.out
+
+
+def humble_recorded(bag):
+    """Make a sqlite3 bag written here look as Humble's rosbag2 records it.
+
+    Metadata version 5 and sqlite schema 3: no message definitions, no type hashes.
+    """
+    db3, = glob.glob(os.path.join(bag, '*.db3'))
+    with contextlib.closing(sqlite3.connect(db3)) as db:
+        db.executescript("""
+            DROP TABLE message_definitions; DROP TABLE metadata;
+            ALTER TABLE topics DROP COLUMN type_description_hash;
+            UPDATE schema SET schema_version = 3, ros_distro = 'humble';""")
+    path = os.path.join(bag, 'metadata.yaml')
+    with open(path, encoding='utf-8') as f:
+        metadata = yaml.safe_load(f)
+    info = metadata['rosbag2_bagfile_information']
+    info['version'] = 5
+    del info['custom_data'], info['ros_distro']
+    for topic in info['topics_with_message_count']:
+        del topic['topic_metadata']['type_description_hash']
+    with open(path, 'w', encoding='utf-8') as f:
+        yaml.safe_dump(metadata, f)
+    return bag
+
+
+def test_a_bag_as_humble_records_it(tmp_path, capsys):
+    source = humble_recorded(write_bag(tmp_path / 'in', 'sqlite3', [
+        ('/image_raw', *image_message(cv2.imread(os.path.join(SAMPLES, name)), 'nv12', n, name),
+         n) for n, name in enumerate(PHOTOS, 1)]))
+    out = str(tmp_path / 'out')
+    code, captured = run_classify(['--bag', source, '--out', out], capsys)
+    assert code == 0, captured.err
+    results = read_bag(out)[0]['/classification']
+    assert [m.header.frame_id for _, m in results] == PHOTOS
+    for _, message in results:
+        names = {LABELS[int(r.class_id)] for r in message.results}
+        assert EXPECTED[message.header.frame_id] & names
 
 
 def test_topic_selects_what_is_classified_and_names_the_outputs(tmp_path, capsys):

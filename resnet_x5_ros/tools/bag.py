@@ -130,6 +130,8 @@ class Summary:
 class CsvRows:
     """--csv: one row per image, classified or not (then `error` says why)."""
 
+    UNIT = 'rows'
+
     def __init__(self, path, top_k):
         try:
             self._file = open(path, 'w', newline='', encoding='utf-8')
@@ -194,37 +196,35 @@ def _run(args, reader, bag_io, bag_types):
         bag_io.refuse_existing(args.out)  # before the model loads: fail fast
     store = bag_types.typestore()
     classifier = open_classifier(args)
-    outputs = []
+    bag_out = csv_out = None
     try:
         if args.out:
-            storage = args.storage or bag_io.storage_of(args.bag)
-            outputs.append(bag_io.ClassificationBag(
-                args.out, storage, store, bag_io.output_topics(c.topic for c in connections)))
+            bag_out = bag_io.ClassificationBag(
+                args.out, args.storage or bag_io.storage_of(args.bag), store,
+                bag_io.output_topics(c.topic for c in connections))
+            start = reader.start_time if reader.message_count else 0
+            bag_out.write_label_info(bag_types.label_info(
+                store, classifier.labels, classifier.settings.score_threshold, start), start)
         if args.csv:
-            outputs.append(CsvRows(args.csv, classifier.settings.top_k))
-        summary = _classify_messages(args, reader, connections, store, classifier, outputs,
-                                     bag_types)
+            csv_out = CsvRows(args.csv, classifier.settings.top_k)
+        summary = _classify_messages(args, reader, connections, store, classifier, bag_out,
+                                     csv_out, bag_types)
     finally:
         classifier.backend.close()
-        for output in outputs:
-            output.close()
-    _report(args, classifier, summary, outputs)
+        for output in (bag_out, csv_out):
+            if output is not None:
+                output.close()
+    _report(args, classifier, summary, [o for o in (bag_out, csv_out) if o is not None])
     if summary.read_error:
         raise ToolError('bag {} could not be read to the end: {}'.format(
             args.bag, summary.read_error))
     return 1 if summary.totals()['rejected'] else 0
 
 
-def _classify_messages(args, reader, connections, store, classifier, outputs, bag_types):
-    bag_out = next((o for o in outputs if not isinstance(o, CsvRows)), None)
-    csv_out = next((o for o in outputs if isinstance(o, CsvRows)), None)
-    if bag_out is not None:
-        start = reader.start_time if reader.message_count else 0
-        bag_out.write_label_info(bag_types.label_info(
-            store, classifier.labels, classifier.settings.score_threshold, start), start)
+def _classify_messages(args, reader, connections, store, classifier, bag_out, csv_out,
+                       bag_types):
     summary = Summary({c.topic: c.msgtype for c in connections})
-    progress = Progress(sum(c.msgcount for c in connections),
-                        enabled=sys.stderr.isatty())
+    progress = Progress(sum(c.msgcount for c in connections), enabled=sys.stderr.isatty())
     messages = reader.messages(connections=connections)
     done = 0
     while True:
@@ -287,5 +287,4 @@ def _report(args, classifier, summary, outputs):
     print(settings_line(classifier, 'as recorded'))
     print('\n'.join(summary.lines()))
     for output in outputs:
-        kind = 'rows' if isinstance(output, CsvRows) else 'classifications'
-        print('wrote {} {} to {}'.format(output.count, kind, output.path))
+        print('wrote {} {} to {}'.format(output.count, output.UNIT, output.path))

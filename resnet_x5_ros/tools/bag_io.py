@@ -119,6 +119,8 @@ def write_bag(path, storage, store, messages):
 class ClassificationBag:
     """A new bag receiving the node's outputs: label_info once per topic, then results."""
 
+    UNIT = 'classifications'
+
     def __init__(self, path, storage, store, topics):
         refuse_existing(path)
         self.path = path
