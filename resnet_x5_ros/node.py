@@ -29,7 +29,8 @@ from resnet_x5_ros.backends import BackendError, create_backend, ModelError
 from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 from resnet_x5_ros.messages import one_line as _one_line
 from resnet_x5_ros.params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
-from resnet_x5_ros.pipeline import Classifier, Frame, Settings
+from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
+                                    Settings)
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
 from resnet_x5_ros.stats import PipelineStats
 
@@ -166,10 +167,10 @@ class ClassifierNode(Node):
             self._input_topic, reliability.name.lower(), why))
 
     def _on_image(self, msg):
-        self._enqueue(Frame(msg.data, msg.encoding, msg.width, msg.height, msg.step), msg)
+        self._enqueue(frame_from_image(msg), msg)
 
     def _on_compressed(self, msg):
-        self._enqueue(Frame(msg.data, msg.format, compressed=True), msg)
+        self._enqueue(frame_from_compressed(msg), msg)
 
     def _enqueue(self, frame, msg):
         self._stats.count('received')
@@ -200,9 +201,8 @@ class ClassifierNode(Node):
         self._stats.count('processed')
         self._error_streak = 0
         out = Classification(header=msg.header)
-        id_format = self._class_id_format
-        out.results = [ObjectHypothesis(class_id=classifier.class_id(i, id_format),
-                                        score=float(s)) for i, s in result.top]
+        out.results = [ObjectHypothesis(class_id=class_id, score=score) for class_id, score
+                       in classifier.hypotheses(result.top, self._class_id_format)]
         if self._gate.run_if_newest(sequence,
                                     lambda: self._classification_pub.publish(out)):
             self._stats.count('published')

@@ -43,6 +43,16 @@ class Frame:
     compressed: bool = False
 
 
+def frame_from_image(msg):
+    """Return the Frame of a sensor_msgs/Image (rclpy's, or any object with its fields)."""
+    return Frame(msg.data, msg.encoding, msg.width, msg.height, msg.step)
+
+
+def frame_from_compressed(msg):
+    """Return the Frame of a sensor_msgs/CompressedImage (rclpy's or another's)."""
+    return Frame(msg.data, msg.format, compressed=True)
+
+
 @dataclasses.dataclass
 class Result:
     """Top classes (index, score in [0, 1]) best first, and how long each stage took."""
@@ -115,3 +125,7 @@ class Classifier:
         if class_id_format == 'name':
             return self.labels[index]
         return str(index)
+
+    def hypotheses(self, top, class_id_format):
+        """Return the (class_id, score) pairs of vision_msgs ObjectHypothesis for Result.top."""
+        return [(self.class_id(i, class_id_format), float(s)) for i, s in top]

@@ -5,6 +5,7 @@
     classify resnet_x5_ros/data/samples
     classify photo.jpg --backend bpu --top-k 3 --json
     classify photo.jpg --encoding nv12      # fed as a camera publishing NV12 would send it
+    classify --bag recording --out results  # the images of a ROS 2 bag (tools/bag.py)
 
 Each file goes through pipeline.Classifier (conversion to NV12, backend, post-processing),
 the code the node's workers run. By default a file is decoded with OpenCV and handed over as
@@ -20,6 +21,7 @@ import sys
 from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError
 from resnet_x5_ros.messages import one_line
+from resnet_x5_ros.tools import bag
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
                                         open_classifier, run_tool, settings_line, ToolError)
 from resnet_x5_ros.tools.frame_files import DEFAULT_ENCODING, FILE_ENCODINGS, frame_from_file
@@ -32,7 +34,7 @@ def build_parser():
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split('\n', 1)[1])
-    parser.add_argument('paths', nargs='+', metavar='FILE|FOLDER',
+    parser.add_argument('paths', nargs='*', metavar='FILE|FOLDER',
                         help='image files and/or folders of images')
     parser.add_argument('--encoding', choices=FILE_ENCODINGS, default=DEFAULT_ENCODING,
                         help='how each file is fed to the pipeline (default bgr8)')
@@ -40,6 +42,7 @@ def build_parser():
                         help='print one JSON object instead of the table')
     add_model_arguments(parser)
     add_settings_arguments(parser)
+    bag.add_bag_arguments(parser)
     return parser
 
 
@@ -100,6 +103,10 @@ def report(classifier, records, encoding):
 
 def _main(argv):
     args = build_parser().parse_args(argv)
+    if bag.requested(args):
+        return bag.run(args)
+    if not args.paths:
+        raise ToolError('give image files or folders, or --bag BAG')
     try:
         paths = list_images(args.paths)
     except SourceError as exc:

@@ -7,6 +7,7 @@
     bench preprocess --json       frame -> NV12
     bench node --json             the node through ROS
     bench soak --json             20,000 frames: RSS, threads
+    bench bag --json              frames per second through classify --bag
     bench simulate --json         the compiled X5 .bin on hbdk-sim (development machines only)
 
 Each suite is a module with `add_arguments(parser)` and `run(args) -> dict`; the dict is
@@ -32,6 +33,7 @@ SUITES = {
     'backend': 'resnet_x5_ros.tools.bench.backend',
     'node': 'resnet_x5_ros.tools.bench.node',
     'soak': 'resnet_x5_ros.tools.bench.soak',
+    'bag': 'resnet_x5_ros.tools.bench.bag',
     # Needs the x86 simulator and the repository's fixtures: lives in dev/, which
     # scripts/devenv puts on PYTHONPATH; never installed with the package.
     'simulate': 'x5_simulator.bench_suite',
