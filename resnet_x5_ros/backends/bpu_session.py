@@ -79,9 +79,11 @@ def dequantisation(path, name, type_name, dtype, count, scale, zero_point=None,
     if quant_type not in (None, 'SCALE') or scale.size == 0:
         kind = ('quantisation type {}'.format(quant_type) if quant_type is not None
                 else 'no scale_data: SHIFT-quantised or not quantised')
+        type_text = type_name if type_name == dtype.name else '{} ({})'.format(
+            type_name, dtype.name)
         raise ModelError('{}: output {!r} is {} with {}; its raw integers are not scores and '
                          'cannot be dequantised here: {}'.format(
-                             path, name, type_name, kind, FLOAT_OUTPUT_HINT))
+                             path, name, type_text, kind, FLOAT_OUTPUT_HINT))
     if scale.size not in (1, count):
         raise ModelError('{}: output {!r} has {} scales for {} scores'.format(
             path, name, scale.size, count))

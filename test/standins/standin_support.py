@@ -100,6 +100,16 @@ def sample_nv12(name, width=224, height=224, nv12_range='full'):
     return bgr_to_nv12(sample_bgr(name, width, height), nv12_range)
 
 
+def wait_for(condition, timeout):
+    """Poll condition() until it is true or timeout seconds pass; return its last value."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return condition()
+        time.sleep(0.005)
+    return True
+
+
 def ramp_scorer(nv12, width, height, model_path):
     """Cheap deterministic scorer: 1000 scores, the highest at (mean Y byte) % 1000."""
     scores = np.zeros(1000, dtype=np.float32)

@@ -40,7 +40,8 @@ tested on machines without a BPU. What it reproduces, point by point:
 What it cannot reproduce: the BPU itself (timing, numerics of the real hardware), memory
 corruption from oversized input, the use-after-free of cast list items (Model_forward drops
 the cast array before forward reads it), reading a strided array's memory linearly from its
-first element (the stand-in copies in element order), .buffer of a tensor whose aligned
+first element (the stand-in copies in element order), the input tensor's .buffer (the real one
+reads the valid shape's element count, for NV12 twice the buffer), .buffer of a tensor whose aligned
 shape differs from its valid shape (the real one copies the first valid-size bytes of the
 aligned memory), reload leaks.
 
@@ -178,7 +179,10 @@ class _InputTensor(object):
 
     @property
     def buffer(self):
-        return _as_buffer(self._model._input_mem, 'uint8', self.properties.shape)
+        # buffer_2_pyarray treats an image type as int8 with the valid shape's element count:
+        # for NV12 (1, 3, H, W) that is twice the buffer (an over-read). Here: the buffer's own
+        # bytes, as int8.
+        return self._model._input_mem.copy().view(np.int8).reshape(1, -1, 1, 1)
 
 
 class _OutputTensor(object):
