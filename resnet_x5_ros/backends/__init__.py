@@ -17,12 +17,12 @@ import os
 from resnet_x5_ros.backends.base import (Backend, BackendError, InputError, ModelError,
                                          NV12_RANGES)
 from resnet_x5_ros.backends.bpu import DEFAULT_BPU_MODEL
-from resnet_x5_ros.backends.bpu_runtimes import (BPU_RUNTIMES, bpu_runtime_available,
-                                                 bpu_runtime_status, check_bpu_runtime)
+from resnet_x5_ros.backends.bpu_runtimes import (bpu_runtime_available, bpu_runtime_status,
+                                                 BPU_RUNTIMES, check_bpu_runtime)
 
 __all__ = [
-    'BACKENDS', 'Backend', 'BackendError', 'BPU_RUNTIMES', 'DEFAULT_BPU_MODEL', 'DEFAULT_CPU_MODEL_NAME',
-    'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES', 'bpu_runtime_status',
+    'BACKENDS', 'Backend', 'BackendError', 'BPU_RUNTIMES', 'DEFAULT_BPU_MODEL',
+    'DEFAULT_CPU_MODEL_NAME', 'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES', 'bpu_runtime_status',
     'create_backend', 'default_cpu_model',
 ]
 

@@ -28,8 +28,8 @@ from resnet_x5_ros.backends.base import (Backend, BackendError, check_model_file
 from resnet_x5_ros.backends.bpu_hbm import HbmRuntimeSession
 from resnet_x5_ros.backends.bpu_pyeasy import PyeasyDnnSession, TENSOR_DTYPES  # noqa: F401
 from resnet_x5_ros.backends.bpu_runtimes import (  # noqa: F401 (this module's API)
-    BPU_RUNTIMES, bpu_runtime_available, bpu_runtime_status, check_bpu_runtime, HBM_RUNTIME,
-    import_runtime, PYEASY_DNN, RUNTIME_MODULES, runtime_kind, runtime_label)
+    bpu_runtime_available, bpu_runtime_status, BPU_RUNTIMES, check_bpu_runtime, HBM_RUNTIME,
+    import_runtime, PYEASY_DNN, runtime_kind, runtime_label, RUNTIME_MODULES)
 
 DEFAULT_BPU_MODEL = '/opt/hobot/model/x5/basic/resnet18_224x224_nv12.bin'
 MODEL_ZOO_HINT = ('the RDK model zoo publishes ResNet18_224x224_nv12.bin '
@@ -159,7 +159,7 @@ class BpuBackend(Backend):
                 session.quant_note, kind_text, ' (warm-up)' if warmup else ''))
 
     def tensor_rows(self):
-        """The runtime's own view of the model's tensors (list of dicts, for board_check)."""
+        """Return the runtime's own view of the model's tensors (dicts, for board_check)."""
         with self._lock:
             if self._session is None:
                 raise BackendError('bpu backend is closed')

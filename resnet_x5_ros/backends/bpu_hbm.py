@@ -1,6 +1,6 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""A .bin model on the X5's BPU through hbm_runtime (the default Python runtime since RDK OS 3.5.0).
+"""A .bin model on the X5's BPU through hbm_runtime (default Python runtime since RDK OS 3.5.0).
 
 Facts it is written against (D-Robotics/x5-hobot-spdev: python/hbm_runtime/HB_HBMRuntime.pyi
 and the compiled X5 module; the binding's C++ source as published for the S-series,
@@ -43,7 +43,7 @@ DATA_TYPES = {
 
 
 def enum_name(value):
-    """Name of a pybind11 enum value (e.g. 'NV12'); '???' for a value the binding leaves unnamed."""
+    """Return a pybind11 enum value's name (e.g. 'NV12'); '???' for an unnamed value."""
     name = getattr(value, 'name', None)
     if isinstance(name, str) and name:
         return name
@@ -132,7 +132,7 @@ class HbmRuntimeSession(object):
                 self.output_name, self.model_name, one_line(exc, 120))) from exc
 
     def tensor_rows(self):
-        """The runtime's own view of the model's tensors (for board_check)."""
+        """Return the runtime's own view of the model's tensors (for board_check)."""
         engine, model = self._engine, self.model_name
         rows = []
         for io in ('input', 'output'):

@@ -129,7 +129,7 @@ class PyeasyDnnSession(object):
         return outs[self.output_index].buffer
 
     def tensor_rows(self):
-        """The runtime's own view of the model's tensors (for board_check)."""
+        """Return the runtime's own view of the model's tensors (for board_check)."""
         rows = []
         for io, tensors in (('input', self._model.inputs), ('output', self._model.outputs)):
             for tensor in tensors:

@@ -53,7 +53,7 @@ def not_packed_nv12(path, name, tensor_type):
 
 
 def class_count(path, shape):
-    """Number of scores in a batch-1 output of shape; ModelError if it is not a classifier's."""
+    """Return the number of scores in a batch-1 output (ModelError if not a classifier's)."""
     if not shape or shape[0] != 1:
         raise ModelError('{}: output shape {} is not batch 1'.format(path, shape))
     count = int(np.prod(shape[1:])) if len(shape) > 1 else 1
@@ -109,7 +109,7 @@ def _floats(values):
 
 
 def shape_text(shape):
-    """A shape as a tuple of ints for reports, or its text if it is not one."""
+    """Return a shape as a tuple of ints for reports, or its text if it is not one."""
     try:
         return tuple(int(d) for d in shape)
     except (TypeError, ValueError):

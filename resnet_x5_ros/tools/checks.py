@@ -22,8 +22,8 @@ from resnet_x5_ros import frames
 from resnet_x5_ros.backends import create_backend
 from resnet_x5_ros.backends.base import looks_like_probabilities
 from resnet_x5_ros.backends.bpu import read_bin_nv12_range
-from resnet_x5_ros.backends.bpu_runtimes import (import_runtime, RUNTIME_MODULES, runtime_kind,
-                                                 runtime_label)
+from resnet_x5_ros.backends.bpu_runtimes import (import_runtime, runtime_kind, runtime_label,
+                                                 RUNTIME_MODULES)
 from resnet_x5_ros.bench.preprocess import EXPECTED
 from resnet_x5_ros.bench.report import machine_summary
 from resnet_x5_ros.image_sources import list_images
@@ -406,6 +406,7 @@ def check_each_runtime(ctx):
     """Run the sample photos on every BPU runtime that imports (tools.check_runtimes)."""
     from resnet_x5_ros.tools.check_runtimes import compare_runtimes
     return compare_runtimes(ctx)
+
 
 CHECKS = (check_environment, check_runtime, check_model, check_outputs, check_classify,
           check_each_runtime, check_nv12_range, check_bench, check_node)

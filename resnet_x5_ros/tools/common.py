@@ -3,8 +3,8 @@
 """What every tool shares: the model options and a Classifier built the way the node builds it.
 
 The options mirror the node's parameters (backend, bpu_runtime, model_path, labels_path,
-nv12_range, num_threads, top_k, score_threshold, apply_softmax, resize_mode) with the node's defaults, so a
-result printed by a tool is the result the node would publish with the same settings.
+nv12_range, num_threads, top_k, score_threshold, apply_softmax, resize_mode) with the node's
+defaults, so a result printed by a tool is the result the node would publish with the same settings.
 """
 
 import sys
@@ -21,7 +21,7 @@ class ToolError(Exception):
 
 
 def add_model_arguments(parser):
-    """Add --backend, --bpu-runtime, --model, --labels, --nv12-range, --threads (node names)."""
+    """Add --backend, --bpu-runtime, --model, --labels, --nv12-range, --threads."""
     group = parser.add_argument_group('model (same meaning as the node parameters)')
     group.add_argument('--backend', choices=BACKENDS, default='auto',
                        help='auto (bpu when a BPU runtime imports, else cpu), bpu or cpu')

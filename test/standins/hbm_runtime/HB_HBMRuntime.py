@@ -345,7 +345,7 @@ class HB_HBMRuntime(object):
     # ---- inference ------------------------------------------------------------------------
 
     def run(self, *args, **kwargs):
-        """Run one model: run(ndarray | {input: ndarray} | {model: {input: ndarray}}, ...)."""
+        """Run a model on an ndarray, {input: ndarray} or {model: {input: ndarray}}."""
         for key in ('input_tensor', 'input_tensors', 'multi_input_tensors'):
             if key in kwargs and not args:
                 args = (kwargs.pop(key),)
@@ -449,7 +449,7 @@ class HB_HBMRuntime(object):
 
 
 def _first_array(arg):
-    """The array a run() argument holds (for the call record), or the argument itself."""
+    """Return the array a run() argument holds (for the call record), or the argument."""
     while isinstance(arg, dict) and arg:
         arg = next(iter(arg.values()))
     return arg

@@ -40,10 +40,10 @@ tested on machines without a BPU. What it reproduces, point by point:
 What it cannot reproduce: the BPU itself (timing, numerics of the real hardware), memory
 corruption from oversized input, the use-after-free of cast list items (Model_forward drops
 the cast array before forward reads it), reading a strided array's memory linearly from its
-first element (the stand-in copies in element order), the input tensor's .buffer (the real one
-reads the valid shape's element count, for NV12 twice the buffer), .buffer of a tensor whose aligned
-shape differs from its valid shape (the real one copies the first valid-size bytes of the
-aligned memory), reload leaks.
+first element (the stand-in copies in element order), the input tensor's .buffer (the real
+one reads the valid shape's element count, for NV12 twice the buffer), .buffer of a tensor
+whose aligned shape differs from its valid shape (the real one copies the first valid-size
+bytes of the aligned memory), reload leaks.
 
 What it adds for tests (not in the real module):
 
@@ -204,7 +204,7 @@ class _OutputTensor(object):
 
 
 def _as_buffer(raw_bytes, tensor_type, shape):
-    """What .buffer returns for memory raw_bytes of a tensor (buffer_2_pyarray/buffer_2_numpy).
+    """Return what .buffer gives for a tensor's memory (buffer_2_pyarray/buffer_2_numpy).
 
     Types other than int8/int16/int32/float32 come back as int8, one byte per element of the
     valid shape; always 4-D.
@@ -313,7 +313,7 @@ class Model(object):
 
 
 def _bytes_of(array):
-    """The array's memory as flat uint8 (element order; the real one reads memory linearly)."""
+    """Return the array's memory as flat uint8 (element order; the real one reads linearly)."""
     return np.ascontiguousarray(array).reshape(-1).view(np.uint8)
 
 
