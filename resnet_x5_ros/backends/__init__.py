@@ -22,8 +22,8 @@ from resnet_x5_ros.backends.bpu_runtimes import (bpu_runtime_available, bpu_runt
 
 __all__ = [
     'BACKENDS', 'Backend', 'BackendError', 'BPU_RUNTIMES', 'DEFAULT_BPU_MODEL',
-    'DEFAULT_CPU_MODEL_NAME', 'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES', 'bpu_runtime_status',
-    'create_backend', 'default_cpu_model',
+    'DEFAULT_CPU_MODEL_NAME', 'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES',
+    'bpu_runtime_status', 'create_backend', 'default_cpu_model',
 ]
 
 BACKENDS = ('auto', 'cpu', 'bpu')

@@ -4,7 +4,8 @@
 
 The options mirror the node's parameters (backend, bpu_runtime, model_path, labels_path,
 nv12_range, num_threads, top_k, score_threshold, apply_softmax, resize_mode) with the node's
-defaults, so a result printed by a tool is the result the node would publish with the same settings.
+defaults, so a result printed by a tool is the result the node would publish with the same
+settings.
 """
 
 import sys
