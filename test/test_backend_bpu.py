@@ -45,21 +45,18 @@ FAILURES = {'pyeasy_dnn': SystemError, 'hbm_runtime': RuntimeError}
 def runtime(request):
     """The stand-in of one runtime (parametrised over both); .kind names it."""
     with support.standin_runtime(request.param) as module:
-        module.kind = request.param
         yield module
 
 
 @pytest.fixture
 def pyeasy_dnn():
     with support.standin_runtime('pyeasy_dnn') as module:
-        module.kind = 'pyeasy_dnn'
         yield module
 
 
 @pytest.fixture
 def hbm_runtime():
     with support.standin_runtime('hbm_runtime') as module:
-        module.kind = 'hbm_runtime'
         yield module
 
 

@@ -30,9 +30,8 @@ import numpy as np
 
 from resnet_x5_ros.backends.base import BackendError, ModelError, one_line
 from resnet_x5_ros.backends.bpu_runtimes import HBM_RUNTIME
-from resnet_x5_ros.backends.bpu_session import (class_count, dequantisation, int_shape,
-                                                not_packed_nv12, nv12_input_size,
-                                                shape_text)
+from resnet_x5_ros.backends.bpu_session import (int_shape, not_packed_nv12, nv12_input_size,
+                                                Session, shape_text)
 
 # hbDNNDataType names of numeric tensors -> numpy dtype (HbDNNTypeToNumpyFormat).
 DATA_TYPES = {
@@ -50,7 +49,7 @@ def enum_name(value):
     return str(value).rsplit('.', 1)[-1]
 
 
-class HbmRuntimeSession(object):
+class HbmRuntimeSession(Session):
     """One model loaded with hbm_runtime.HB_HBMRuntime; see bpu_session for the interface."""
 
     kind = HBM_RUNTIME
@@ -109,17 +108,10 @@ class HbmRuntimeSession(object):
             raise ModelError('{}: output {!r} is of type {}, which has no numpy '
                              'equivalent'.format(path, name, tensor_type))
         shape = int_shape(engine.output_shapes[model][name], 'output', path)
-        count = class_count(path, shape)
-        dtype = np.dtype(DATA_TYPES[tensor_type])
         quant = engine.output_quants[model][name]
-        self.scale, self.zero_point, self.quant_note = dequantisation(
-            path, name, tensor_type, dtype, count, getattr(quant, 'scale', None),
-            getattr(quant, 'zero_point', None), enum_name(getattr(quant, 'quant_type', '')))
-        self.output_index = index
-        self.output_name = name
-        self.output_type = tensor_type
-        self.output_dtype = dtype
-        self.num_classes = count
+        self.set_output(index, name, tensor_type, np.dtype(DATA_TYPES[tensor_type]), shape,
+                        getattr(quant, 'scale', None), getattr(quant, 'zero_point', None),
+                        enum_name(getattr(quant, 'quant_type', '')))
 
     def infer(self, flat_nv12):
         """Run one validated flat NV12 frame; return the raw output array."""

@@ -26,9 +26,8 @@ import numpy as np
 
 from resnet_x5_ros.backends.base import BackendError, ModelError
 from resnet_x5_ros.backends.bpu_runtimes import PYEASY_DNN
-from resnet_x5_ros.backends.bpu_session import (class_count, dequantisation, int_shape,
-                                                not_packed_nv12, nv12_input_size,
-                                                shape_text)
+from resnet_x5_ros.backends.bpu_session import (int_shape, not_packed_nv12, nv12_input_size,
+                                                Session, shape_text)
 
 # tensor_type strings of numeric tensors (dnn_python.cpp TensorType) -> numpy dtype.
 TENSOR_DTYPES = {
@@ -40,7 +39,7 @@ TENSOR_DTYPES = {
 BUFFER_TYPES = ('int8', 'int16', 'int32', 'float32')
 
 
-class PyeasyDnnSession(object):
+class PyeasyDnnSession(Session):
     """One model loaded with pyeasy_dnn.load(); see bpu_session for the interface."""
 
     kind = PYEASY_DNN
@@ -99,15 +98,8 @@ class PyeasyDnnSession(object):
         if len(shape) != 4:
             raise ModelError('{}: output {!r} shape {} is not 4-D; pyeasy_dnn reads outputs '
                              'as 4-D'.format(path, name, shape))
-        count = class_count(path, shape)
-        dtype = np.dtype(TENSOR_DTYPES[tensor_type])
-        self.scale, self.zero_point, self.quant_note = dequantisation(
-            path, name, tensor_type, dtype, count, getattr(props, 'scale_data', None))
-        self.output_index = index
-        self.output_name = name
-        self.output_type = tensor_type
-        self.output_dtype = dtype
-        self.num_classes = count
+        self.set_output(index, name, tensor_type, np.dtype(TENSOR_DTYPES[tensor_type]), shape,
+                        getattr(props, 'scale_data', None))
 
     def infer(self, flat_nv12):
         """Run one validated flat NV12 frame; return the raw output array (read once)."""

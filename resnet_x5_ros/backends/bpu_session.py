@@ -114,3 +114,24 @@ def shape_text(shape):
         return tuple(int(d) for d in shape)
     except (TypeError, ValueError):
         return str(shape)
+
+
+class Session(object):
+    """What both runtimes' sessions set at load: model, input and output facts.
+
+    model_name, input_width, input_height, input_layout, output_index, output_name,
+    output_type (the runtime's name for it), output_dtype, num_classes, scale, zero_point,
+    quant_note.
+    """
+
+    def set_output(self, index, name, type_name, dtype, shape, scale, zero_point=None,
+                   quant_type=None):
+        """Take output index as the scores: check it is a classifier's, set how to read it."""
+        count = class_count(self.path, shape)
+        self.scale, self.zero_point, self.quant_note = dequantisation(
+            self.path, name, type_name, dtype, count, scale, zero_point, quant_type)
+        self.output_index = index
+        self.output_name = name
+        self.output_type = type_name
+        self.output_dtype = dtype
+        self.num_classes = count

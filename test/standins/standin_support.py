@@ -60,6 +60,7 @@ def standin_runtime(kind='pyeasy_dnn'):
         assert getattr(module, 'STAND_IN', False), 'imported a real {}, not the stand-in'.format(
             kind)
         module.reset(use_env=False)
+        module.kind = kind
         yield module
     finally:
         if sys.modules.get(main) is not None:
@@ -213,12 +214,18 @@ class StandinCore(object):
             self.calls = 0
 
     def configure(self, **settings):
-        """Change what models loaded from now on look like (keys: _CONFIG_KEYS)."""
+        """Change what models loaded from now on look like.
+
+        input_type, input_width, input_height, input_layout, output_type, output_scale (list
+        of one scale or one per class, for integer outputs), output_quant (hbm_runtime:
+        'SCALE', 'NONE' or 'SHIFT'), num_classes, output_name, onnx (model of the default
+        scorer), log_path, board_ms.
+        """
         self._update(settings, _CONFIG_KEYS)
 
     def set_faults(self, fail_every=0, fail_from=0, fail_mode='systemerror', sleep_every=0,
                    sleep_seconds=0.0, fail_load=False):
-        """Inject faults (all off by default)."""
+        """Inject faults (all off by default): calls N, 2N, ... or all from N fail; sleeps."""
         if fail_mode not in ('systemerror', 'none'):
             raise ValueError('fail_mode must be systemerror or none')
         self._update({'fail_every': int(fail_every), 'fail_from': int(fail_from),
@@ -241,6 +248,18 @@ class StandinCore(object):
     def clear_log(self):
         with self.lock:
             del self.forward_log[:]
+
+    def forward_calls(self):
+        """Return how many calls were made so far (warm-ups included)."""
+        return self.calls
+
+    def controls(self):
+        """Return the test controls a stand-in module exports (bound to this core).
+
+        (reset, configure, set_faults, set_scorer, clear_log, forward_calls)
+        """
+        return (self.reset, self.configure, self.set_faults, self.set_scorer, self.clear_log,
+                self.forward_calls)
 
     def record(self, model_path, data, expected):
         """Append a ForwardRecord for data (what the call received); return the call number."""

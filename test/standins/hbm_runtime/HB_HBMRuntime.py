@@ -92,40 +92,8 @@ _DTYPE_NAMES = {'int8': 'S8', 'uint8': 'U8', 'float16': 'F16', 'int16': 'S16',
 
 _core = support.StandinCore('HBM_RUNTIME_STANDIN_')
 forward_log = _core.forward_log
-
-
-def reset(use_env=True):
-    """Back to the default model, no faults, default scorer, empty log (then apply env vars)."""
-    _core.reset(use_env)
-
-
-def configure(**settings):
-    """Change what models loaded from now on look like (see the pyeasy_dnn stand-in).
-
-    Also output_quant: 'SCALE' (default for integer outputs with output_scale), 'NONE',
-    'SHIFT'; a float output with output_quant='SCALE' carries a vestigial descriptor.
-    """
-    _core.configure(**settings)
-
-
-def set_faults(fail_every=0, fail_from=0, fail_mode='systemerror', sleep_every=0,
-               sleep_seconds=0.0, fail_load=False):
-    """Inject faults (all off by default); a failing run() raises RuntimeError."""
-    _core.set_faults(fail_every, fail_from, fail_mode, sleep_every, sleep_seconds, fail_load)
-
-
-def set_scorer(scorer):
-    """Use scorer(nv12, width, height, model_path) -> scores; None = the default scorer."""
-    _core.set_scorer(scorer)
-
-
-def clear_log():
-    _core.clear_log()
-
-
-def forward_calls():
-    """Return how many run() calls were made so far (warm-ups included)."""
-    return _core.calls
+# The test controls, shared with the other stand-in (standin_support.StandinCore).
+reset, configure, set_faults, set_scorer, clear_log, forward_calls = _core.controls()
 
 
 class QuantParams(object):

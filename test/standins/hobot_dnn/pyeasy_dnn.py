@@ -88,41 +88,8 @@ BUFFER_TYPES = ('int8', 'int16', 'int32', 'float32')
 
 _core = support.StandinCore('PYEASY_DNN_STANDIN_')
 forward_log = _core.forward_log
-
-
-def reset(use_env=True):
-    """Back to the default model, no faults, default scorer, empty log (then apply env vars)."""
-    _core.reset(use_env)
-
-
-def configure(**settings):
-    """Change what models loaded from now on look like.
-
-    input_type, input_width, input_height, input_layout, output_type, output_scale (list of
-    one scale or one per class, for integer outputs), num_classes, output_name, onnx (model
-    of the default scorer), log_path, board_ms.
-    """
-    _core.configure(**settings)
-
-
-def set_faults(fail_every=0, fail_from=0, fail_mode='systemerror', sleep_every=0,
-               sleep_seconds=0.0, fail_load=False):
-    """Inject faults (all off by default); see the module docstring."""
-    _core.set_faults(fail_every, fail_from, fail_mode, sleep_every, sleep_seconds, fail_load)
-
-
-def set_scorer(scorer):
-    """Use scorer(nv12, width, height, model_path) -> scores; None = the default scorer."""
-    _core.set_scorer(scorer)
-
-
-def clear_log():
-    _core.clear_log()
-
-
-def forward_calls():
-    """Return how many forward() calls were made so far (warm-ups included)."""
-    return _core.calls
+# The test controls, shared with the other stand-in (standin_support.StandinCore).
+reset, configure, set_faults, set_scorer, clear_log, forward_calls = _core.controls()
 
 
 def _error_return(callable_name, cause):
