@@ -22,9 +22,6 @@ from standin_import import standin_support as support
 RUNTIMES = ('pyeasy_dnn', 'hbm_runtime')
 PREFIXES = {'pyeasy_dnn': 'PYEASY_DNN_STANDIN_', 'hbm_runtime': 'HBM_RUNTIME_STANDIN_'}
 HOLD_MS = 300.0
-# Margin at each end of the call in which the other thread may legitimately run (the
-# stand-in's Python code before and after the C sleep; GIL switch interval 5 ms).
-MARGIN_S = 0.05
 
 
 @pytest.fixture(params=RUNTIMES)
@@ -63,8 +60,10 @@ class _Ticker(object):
         self._stop.set()
         self._thread.join()
 
-    def ticks_inside(self, start, end):
-        return [t for t in self.ticks if start + MARGIN_S < t < end - MARGIN_S]
+    def longest_stall(self, start, end):
+        """Longest time within [start, end] in which the thread did not run at all."""
+        inside = [start] + [t for t in self.ticks if start < t < end] + [end]
+        return max(b - a for a, b in zip(inside, inside[1:]))
 
 
 def _timed_call(fn):
@@ -82,8 +81,10 @@ def test_board_mode_holds_the_gil_for_the_set_time(runtime, fixture_bin):
         # Control: the same thread does run while the caller sleeps without the GIL.
         control = _timed_call(lambda: time.sleep(HOLD_MS / 1000.0))
     assert end - start >= HOLD_MS / 1000.0 * 0.95
-    assert ticker.ticks_inside(start, end) == [], 'another thread ran during the call'
-    assert len(ticker.ticks_inside(*control)) > 20
+    # The "BPU time" is one block in which no other Python thread ran (a little of the call,
+    # the stand-in's own numpy work before it, may let the thread in).
+    assert ticker.longest_stall(start, end) >= HOLD_MS / 1000.0 * 0.8
+    assert ticker.longest_stall(*control) < HOLD_MS / 1000.0 * 0.5
 
 
 def test_board_mode_scores_depend_on_the_input(runtime, fixture_bin):
