@@ -133,7 +133,8 @@ class ClassifierNode(Node):
         try:
             return create_backend(self._p['backend'], self._p['model_path'],
                                   nv12_range=self._p['nv12_range'],
-                                  num_threads=self._p['num_threads'])
+                                  num_threads=self._p['num_threads'],
+                                  bpu_runtime=self._p['bpu_runtime'])
         except (ModelError, BackendError, ValueError) as exc:
             # BackendError here: no BPU runtime, or the model failed its warm-up run.
             raise StartupError(_one_line(exc)) from None

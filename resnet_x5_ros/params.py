@@ -10,7 +10,7 @@ import collections
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 ParameterType)
 
-from resnet_x5_ros.backends import BACKENDS
+from resnet_x5_ros.backends import BACKENDS, BPU_RUNTIMES
 from resnet_x5_ros.convert import DEFAULT_RESIZE_MODE, NV12_RANGES, RESIZE_MODES
 from resnet_x5_ros.pipeline import CLASS_ID_FORMATS
 
@@ -21,8 +21,11 @@ Param = collections.namedtuple('Param', 'name default description choices low hi
 
 PARAMS = (
     Param('backend', 'auto',
-          'Inference backend: auto (bpu when hobot_dnn imports and the model is a .bin, '
+          'Inference backend: auto (bpu when a BPU runtime imports and the model is a .bin, '
           'else cpu), bpu or cpu.', BACKENDS, None, None, False),
+    Param('bpu_runtime', 'auto',
+          'BPU runtime of the bpu backend: auto (pyeasy_dnn if it imports, else hbm_runtime), '
+          'pyeasy_dnn or hbm_runtime.', BPU_RUNTIMES, None, None, False),
     Param('model_path', '',
           'Model file: a Horizon .bin for bpu, an .onnx (with its .json sidecar) for cpu. '
           'Empty: the backend default (the board ResNet18 / the dev EfficientNet-Lite0).',

@@ -3,13 +3,15 @@
 """The backend interface without a model: buffer checks, errors, sidecars, create_backend()."""
 
 import json
+import os
+import sys
 
 from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
 from resnet_x5_ros import backends
-from resnet_x5_ros.backends import base, bpu, sidecar
+from resnet_x5_ros.backends import base, bpu, bpu_runtimes, sidecar
 from resnet_x5_ros.backends.base import (BackendError, check_nv12_buffer, InputError,
                                          looks_like_probabilities, ModelError)
 from standin_import import standin_support as support
@@ -165,7 +167,8 @@ def test_no_runtime_here_is_reported():
         pytest.skip('a BPU runtime imports on this machine: ' + bpu.bpu_runtime_status())
     status = backends.bpu_runtime_status()
     assert status.startswith('no BPU runtime: ')
-    assert 'hobot_dnn.pyeasy_dnn' in status and 'hobot_dnn_rdkx5.pyeasy_dnn' in status
+    for name in ('hobot_dnn.pyeasy_dnn', 'hobot_dnn_rdkx5.pyeasy_dnn', 'hbm_runtime'):
+        assert name + ':' in status
 
 
 def test_auto_with_bin_but_no_runtime_is_a_clear_error(tmp_path):
@@ -183,19 +186,53 @@ def test_runtime_import_errors_of_any_kind_mean_unavailable(monkeypatch):
     def broken_import(name):
         raise OSError('wrong ELF class: ELFCLASS64 (aarch64 wheel on x86)')
 
-    monkeypatch.setattr(bpu.importlib, 'import_module', broken_import)
+    monkeypatch.setattr(bpu_runtimes.importlib, 'import_module', broken_import)
     module, name, reasons = bpu.import_runtime()
-    assert module is None and len(reasons) == 2
+    assert module is None and len(reasons) == 3
     assert 'OSError' in bpu.bpu_runtime_status()
 
 
-def test_auto_picks_bpu_for_a_bin_when_the_runtime_imports(tmp_path):
+@pytest.mark.parametrize('kind, module_name', [('pyeasy_dnn', 'hobot_dnn.pyeasy_dnn'),
+                                               ('hbm_runtime', 'hbm_runtime')])
+def test_auto_picks_bpu_for_a_bin_when_a_runtime_imports(tmp_path, kind, module_name):
     model = support.write_fixture_bin(tmp_path / 'm.bin')
-    with support.standin_runtime() as pyeasy_dnn:
-        pyeasy_dnn.set_scorer(support.ramp_scorer)
+    with support.standin_runtime(kind) as runtime:
+        runtime.set_scorer(support.ramp_scorer)
         status = backends.bpu_runtime_status()
-        assert status.startswith('hobot_dnn.pyeasy_dnn') and 'STAND-IN' in status
+        assert status.startswith(module_name) and 'STAND-IN' in status
         backend = backends.create_backend('auto', model)
-        assert backend.name == 'bpu' and 'STAND-IN' in backend.description
+        assert backend.name == 'bpu' and backend.runtime_kind == kind
+        assert 'STAND-IN' in backend.description
         backend.close()
     assert not bpu.bpu_runtime_available() or 'STAND-IN' not in bpu.bpu_runtime_status()
+
+
+def test_auto_prefers_pyeasy_dnn_when_both_import(tmp_path, monkeypatch):
+    # Both stand-ins importable at once (PYTHONPATH=test/standins does that).
+    monkeypatch.syspath_prepend(support.STANDINS)
+    for name in ('hbm_runtime', 'hbm_runtime.HB_HBMRuntime', 'hobot_dnn',
+                 'hobot_dnn.pyeasy_dnn'):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    assert bpu.import_runtime('auto')[1] == 'hobot_dnn.pyeasy_dnn'
+    assert bpu.import_runtime('hbm_runtime')[1] == 'hbm_runtime'
+    model = support.write_fixture_bin(tmp_path / 'm.bin')
+    sys.modules['hobot_dnn.pyeasy_dnn'].set_scorer(support.ramp_scorer)
+    sys.modules['hbm_runtime'].set_scorer(support.ramp_scorer)
+    try:
+        assert backends.create_backend('auto', model).runtime_kind == 'pyeasy_dnn'
+        assert backends.create_backend('auto', model, bpu_runtime='hbm_runtime'
+                                       ).runtime_kind == 'hbm_runtime'
+    finally:
+        sys.modules['hobot_dnn.pyeasy_dnn'].reset(use_env=False)
+        sys.modules['hbm_runtime'].reset(use_env=False)
+        for name in ('hbm_runtime', 'hbm_runtime.HB_HBMRuntime', 'hobot_dnn',
+                     'hobot_dnn.pyeasy_dnn'):
+            sys.modules.pop(name, None)
+
+
+def test_cpu_ignores_the_bpu_runtime_option():
+    if not os.path.isfile(backends.default_cpu_model()):
+        pytest.skip('default CPU model missing: run `make model`')
+    backend = backends.create_backend('cpu', bpu_runtime='hbm_runtime')
+    assert backend.name == 'cpu'
+    backend.close()

@@ -1,11 +1,12 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""The BPU backend against the pyeasy_dnn STAND-IN (test/standins), not the real runtime.
+"""The BPU backend against the runtime STAND-INs (test/standins), not the real runtimes.
 
-The stand-in records every buffer its forward() receives and, by default, scores the NV12
-input with the CPU model. What the BPU code path delivers is checked independently of that
-model: a scorer that echoes sampled input bytes proves every byte arrives in place, and the
-sample photos must come out as the classes they show. Wrong buffers never reach the runtime.
+Most tests run on both runtimes (pyeasy_dnn and hbm_runtime). The stand-ins record every
+buffer their forward()/run() receives and, by default, score the NV12 input with the CPU
+model. What the BPU code path delivers is checked independently of that model: a scorer that
+echoes sampled input bytes proves every byte arrives in place, and the sample photos must come
+out as the classes they show. Wrong buffers never reach the runtime.
 """
 
 import os
@@ -33,17 +34,36 @@ needs_model = pytest.mark.skipif(
 LABELS = load_labels(DEFAULT_LABELS_PATH)
 
 
-@pytest.fixture(scope='module')
-def standin():
-    with support.standin_runtime() as module:
+RUNTIMES = ('pyeasy_dnn', 'hbm_runtime')
+# How each runtime is handed the (H*3/2, W) frame: pyeasy_dnn counts bytes as the product of
+# the dims; hbm_runtime gets the model zoo's X5 shape.
+FED_SHAPES = {'pyeasy_dnn': (336, 224), 'hbm_runtime': (1, 336, 224, 1)}
+# What a runtime failure looks like from Python.
+FAILURES = {'pyeasy_dnn': SystemError, 'hbm_runtime': RuntimeError}
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request):
+    """The stand-in of one runtime (parametrised over both); .kind names it."""
+    with support.standin_runtime(request.param) as module:
         yield module
 
 
 @pytest.fixture
-def pyeasy_dnn(standin):
-    standin.reset(use_env=False)
-    yield standin
-    standin.reset(use_env=False)
+def pyeasy_dnn():
+    with support.standin_runtime('pyeasy_dnn') as module:
+        yield module
+
+
+@pytest.fixture
+def hbm_runtime():
+    with support.standin_runtime('hbm_runtime') as module:
+        yield module
+
+
+def bpu_backend(runtime, model, **options):
+    """create_backend('bpu') on the stand-in's runtime, named explicitly."""
+    return create_backend('bpu', model, bpu_runtime=runtime.kind, **options)
 
 
 @pytest.fixture
@@ -81,36 +101,36 @@ def echo_scorer(nv12, width, height, model_path):
 
 
 @pytest.mark.parametrize('seed', range(3))
-def test_bpu_path_hands_every_byte_over_in_place(pyeasy_dnn, fixture_bin, seed):
-    pyeasy_dnn.set_scorer(echo_scorer)
-    bpu = create_backend('bpu', fixture_bin)
+def test_bpu_path_hands_every_byte_over_in_place(runtime, fixture_bin, seed):
+    runtime.set_scorer(echo_scorer)
+    bpu = bpu_backend(runtime, fixture_bin)
+    assert bpu.runtime_kind == runtime.kind and 'STAND-IN' in bpu.description
     frame = np.random.default_rng(seed).integers(0, 256, 224 * 224 * 3 // 2, dtype=np.uint8)
     np.testing.assert_array_equal(bpu.infer(frame), frame[ECHOED_AT].astype(np.float32))
     # A frame given as (H*3/2, W) rows is the same bytes.
     np.testing.assert_array_equal(bpu.infer(frame.reshape(336, 224)),
                                   frame[ECHOED_AT].astype(np.float32))
-    assert_only_valid_buffers_reached(pyeasy_dnn)
-    # Handed over as (H*3/2, W) uint8: dims[0] * dims[1] is the byte count in every build.
-    assert pyeasy_dnn.forward_log[-1].shape == (336, 224)
+    assert_only_valid_buffers_reached(runtime)
+    assert runtime.forward_log[-1].shape == FED_SHAPES[runtime.kind]
 
 
 @needs_model
 @pytest.mark.parametrize('photo', sorted(EXPECTED_CLASSES))
-def test_bpu_path_classifies_the_sample_photos(pyeasy_dnn, fixture_bin, photo):
-    bpu = create_backend('bpu', fixture_bin)
+def test_bpu_path_classifies_the_sample_photos(runtime, fixture_bin, photo):
+    bpu = bpu_backend(runtime, fixture_bin)
     names = [LABELS[i] for i in top5(bpu.infer(support.sample_nv12(photo)))]
     assert set(EXPECTED_CLASSES[photo]) & set(names), '{}: top-5 {}'.format(photo, names)
-    assert_only_valid_buffers_reached(pyeasy_dnn)
+    assert_only_valid_buffers_reached(runtime)
 
 
 @needs_model
 @pytest.mark.parametrize('output_type, scale', [('int32', [1.0 / 4096]), ('int16', 'per-class'),
                                                 ('int8', [0.25])])
-def test_quantised_outputs_are_dequantised(pyeasy_dnn, fixture_bin, cpu, output_type, scale):
+def test_quantised_outputs_are_dequantised(runtime, fixture_bin, cpu, output_type, scale):
     if scale == 'per-class':
         scale = list(np.linspace(1.0 / 2048, 1.0 / 1024, 1000))
-    pyeasy_dnn.configure(output_type=output_type, output_scale=scale)
-    bpu = create_backend('bpu', fixture_bin)
+    runtime.configure(output_type=output_type, output_scale=scale)
+    bpu = bpu_backend(runtime, fixture_bin)
     assert 'dequantised' in bpu.description
     frame = support.sample_nv12('coffee.png')
     got, want = bpu.infer(frame), cpu.infer(frame)
@@ -119,25 +139,68 @@ def test_quantised_outputs_are_dequantised(pyeasy_dnn, fixture_bin, cpu, output_
     assert LABELS[top5(got)[0]] == 'espresso'
 
 
-def test_integer_output_without_scale_is_used_raw(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.configure(output_type='int8')
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    bpu = create_backend('bpu', fixture_bin)
-    assert 'raw integers' in bpu.description
-    scores = bpu.infer(support.sample_nv12('coffee.png'))
-    assert scores.dtype == np.float32 and scores.max() == 10.0
+@pytest.mark.parametrize('output_type', ['int8', 'int32'])
+def test_integer_output_without_scale_is_refused_at_load(runtime, fixture_bin, output_type):
+    # pyeasy_dnn shows no quantisation type: no scale_data means SHIFT or none; the raw
+    # integers are not scores, so the model is refused rather than read wrongly per frame.
+    runtime.configure(output_type=output_type)
+    runtime.set_scorer(support.ramp_scorer)
+    with pytest.raises(ModelError) as info:
+        bpu_backend(runtime, fixture_bin)
+    message = str(info.value)
+    assert fixture_bin in message and output_type in message and 'float32 output' in message
+    assert runtime.forward_calls() == 0
 
 
-def test_probability_outputs_are_detected(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.set_scorer(lambda nv12, w, h, path: np.full(1000, 1e-3, np.float32))
-    assert create_backend('bpu', fixture_bin).outputs_probabilities is True
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    assert create_backend('bpu', fixture_bin).outputs_probabilities is False
+@pytest.mark.parametrize('quant', ['SHIFT', 'NONE'])
+def test_hbm_integer_output_not_scale_quantised_is_refused(hbm_runtime, fixture_bin, quant):
+    hbm_runtime.configure(output_type='int16', output_scale=[0.5], output_quant=quant)
+    with pytest.raises(ModelError, match='quantisation type {}'.format(
+            '???' if quant == 'SHIFT' else quant).replace('?', '\\?')):
+        bpu_backend(hbm_runtime, fixture_bin)
+
+
+def test_hbm_float_output_ignores_a_vestigial_scale(hbm_runtime, fixture_bin):
+    # X5 float outputs can carry a SCALE descriptor (model zoo board evidence): not applied.
+    hbm_runtime.configure(output_type='float32', output_scale=[0.001], output_quant='SCALE')
+    hbm_runtime.set_scorer(support.ramp_scorer)
+    bpu = bpu_backend(hbm_runtime, fixture_bin)
+    assert 'dequantised' not in bpu.description
+    assert bpu.infer(support.sample_nv12('coffee.png')).max() == 10.0
+
+
+@pytest.mark.parametrize('output_type', ['uint8', 'uint16', 'float16', 'int64'])
+def test_outputs_pyeasy_dnn_misreads_are_refused_at_load(pyeasy_dnn, fixture_bin, output_type):
+    # buffer_2_pyarray returns these as int8 bytes: every frame would be read wrongly.
+    pyeasy_dnn.configure(output_type=output_type, output_scale=[0.5])
+    with pytest.raises(ModelError, match='returns only int8/int16/int32/float32') as info:
+        create_backend('bpu', fixture_bin)
+    assert fixture_bin in str(info.value) and output_type in str(info.value)
 
 
 @needs_model
-def test_each_thread_gets_its_own_frames_scores(pyeasy_dnn, fixture_bin):
-    bpu = create_backend('bpu', fixture_bin)
+@pytest.mark.parametrize('output_type, scale', [('uint8', [0.1]), ('float16', None)])
+def test_hbm_runtime_returns_those_outputs_faithfully(hbm_runtime, fixture_bin, cpu,
+                                                      output_type, scale):
+    hbm_runtime.configure(output_type=output_type, output_scale=scale)
+    hbm_runtime.set_scorer(lambda nv12, w, h, path: np.clip(cpu.infer(nv12), 0, 25))
+    bpu = bpu_backend(hbm_runtime, fixture_bin)
+    frame = support.sample_nv12('coffee.png')
+    want = np.clip(cpu.infer(frame), 0, 25)
+    assert np.max(np.abs(bpu.infer(frame) - want)) <= 0.06
+    assert LABELS[top5(bpu.infer(frame))[0]] == 'espresso'
+
+
+def test_probability_outputs_are_detected(runtime, fixture_bin):
+    runtime.set_scorer(lambda nv12, w, h, path: np.full(1000, 1e-3, np.float32))
+    assert bpu_backend(runtime, fixture_bin).outputs_probabilities is True
+    runtime.set_scorer(support.ramp_scorer)
+    assert bpu_backend(runtime, fixture_bin).outputs_probabilities is False
+
+
+@needs_model
+def test_each_thread_gets_its_own_frames_scores(runtime, fixture_bin):
+    bpu = bpu_backend(runtime, fixture_bin)
     frames = {p: support.sample_nv12(p) for p in ('coffee.png', 'chelsea.png')}
     expected = {p: top5(bpu.infer(f))[0] for p, f in frames.items()}
     assert expected['coffee.png'] != expected['chelsea.png']
@@ -156,7 +219,46 @@ def test_each_thread_gets_its_own_frames_scores(pyeasy_dnn, fixture_bin):
     assert wrong == []
 
 
-# ---- wrong buffers never reach forward() -----------------------------------------------------
+def test_no_reentrant_run_on_one_hbm_runtime_object(hbm_runtime, fixture_bin):
+    # hbm_runtime raises 'run() already in use' for a second call while one runs; the
+    # backend serialises its calls, so concurrent infer() calls never see that error.
+    hbm_runtime.set_scorer(support.ramp_scorer)
+    bpu = bpu_backend(hbm_runtime, fixture_bin)
+    hbm_runtime.set_faults(sleep_every=1, sleep_seconds=0.02)
+    errors = []
+
+    def worker():
+        for _ in range(5):
+            try:
+                bpu.infer(np.full(75264, 9, np.uint8))
+            except BackendError as exc:
+                errors.append(str(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_hbm_standin_refuses_reentrant_run(hbm_runtime, fixture_bin):
+    # The stand-in reproduces the guard the backend must never trip.
+    engine = hbm_runtime.HB_HBMRuntime(fixture_bin)
+    hbm_runtime.set_scorer(support.ramp_scorer)
+    hbm_runtime.set_faults(sleep_every=1, sleep_seconds=0.3)
+    frame = np.zeros((1, 336, 224, 1), np.uint8)
+    first = threading.Thread(target=engine.run, args=(frame,))
+    first.start()
+    try:
+        assert support.wait_for(lambda: hbm_runtime.forward_calls() >= 1, 5.0)
+        with pytest.raises(RuntimeError, match=r'run\(\) already in use'):
+            engine.run(frame)
+    finally:
+        first.join()
+
+
+# ---- wrong buffers never reach the runtime ---------------------------------------------------
 
 def _bad_buffers():
     good = np.zeros(224 * 224 * 3 // 2, np.uint8)
@@ -166,58 +268,62 @@ def _bad_buffers():
         'int8': good.view(np.int8), 'strided': np.zeros(good.size * 2, np.uint8)[::2],
         'fortran 2-D': np.asfortranarray(np.zeros((336, 224), np.uint8)),
         'bgr image': np.zeros((224, 224, 3), np.uint8), 'bytes': good.tobytes(),
-        'list': [0] * 16, 'none': None,
+        'list': [0] * 16, 'list of arrays': [good], 'tuple of arrays': (good,), 'none': None,
     }
 
 
 @pytest.mark.parametrize('what', sorted(_bad_buffers()))
-def test_wrong_buffer_never_reaches_forward(pyeasy_dnn, fixture_bin, what):
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    bpu = create_backend('bpu', fixture_bin)
-    calls = pyeasy_dnn.forward_calls()
+def test_wrong_buffer_never_reaches_the_runtime(runtime, fixture_bin, what):
+    runtime.set_scorer(support.ramp_scorer)
+    bpu = bpu_backend(runtime, fixture_bin)
+    calls = runtime.forward_calls()
     with pytest.raises(InputError):
         bpu.infer(_bad_buffers()[what])
-    assert pyeasy_dnn.forward_calls() == calls
+    assert runtime.forward_calls() == calls
     bpu.infer(np.zeros(224 * 224 * 3 // 2, np.uint8))
-    assert pyeasy_dnn.forward_calls() == calls + 1
-    assert_only_valid_buffers_reached(pyeasy_dnn)
+    assert runtime.forward_calls() == calls + 1
+    assert_only_valid_buffers_reached(runtime)
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(size=st.integers(0, 80000), dtype=st.sampled_from(['uint8', 'int8', 'float32']),
        step=st.sampled_from([1, 3]))
-def test_only_exact_frames_reach_forward(pyeasy_dnn, fixture_bin, size, dtype, step):
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    bpu = BpuBackend(fixture_bin, warmup=False)
+def test_only_exact_frames_reach_the_runtime(runtime, fixture_bin, size, dtype, step):
+    runtime.set_scorer(support.ramp_scorer)
+    bpu = BpuBackend(fixture_bin, bpu_runtime=runtime.kind, warmup=False)
     array = np.zeros(size * step, dtype)[::step]
     try:
         bpu.infer(array)
     except InputError:
         pass
-    assert_only_valid_buffers_reached(pyeasy_dnn)
+    assert_only_valid_buffers_reached(runtime)
 
 
-def test_closed_backend_does_not_call_forward(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    bpu = create_backend('bpu', fixture_bin)
+def test_closed_backend_does_not_call_the_runtime(runtime, fixture_bin):
+    runtime.set_scorer(support.ramp_scorer)
+    bpu = bpu_backend(runtime, fixture_bin)
     bpu.close()
-    calls = pyeasy_dnn.forward_calls()
+    calls = runtime.forward_calls()
     with pytest.raises(BackendError, match='closed'):
         bpu.infer(np.zeros(224 * 224 * 3 // 2, np.uint8))
-    assert pyeasy_dnn.forward_calls() == calls
+    assert runtime.forward_calls() == calls
 
 
 # ---- runtime failures become clear errors ----------------------------------------------------
 
-def test_forward_system_error_becomes_backend_error(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    bpu = create_backend('bpu', fixture_bin)
+def test_runtime_failure_becomes_backend_error(runtime, fixture_bin):
+    runtime.set_scorer(support.ramp_scorer)
+    bpu = bpu_backend(runtime, fixture_bin)
     frame = np.zeros(224 * 224 * 3 // 2, np.uint8)
-    pyeasy_dnn.set_faults(fail_every=pyeasy_dnn.forward_calls() + 1)
-    with pytest.raises(BackendError, match='bpu inference failed \\(SystemError\\)') as info:
+    runtime.set_faults(fail_every=runtime.forward_calls() + 1)
+    failure = FAILURES[runtime.kind]
+    with pytest.raises(BackendError, match='bpu inference failed \\({}\\)'.format(
+            failure.__name__)) as info:
         bpu.infer(frame)
-    assert isinstance(info.value.__cause__, SystemError)
+    assert isinstance(info.value.__cause__, failure)
+    if runtime.kind == 'pyeasy_dnn':  # error set + None returned: SystemError from it
+        assert isinstance(info.value.__cause__.__cause__, RuntimeError)
     assert bpu.infer(frame).shape == (1000,)  # the next frame works again
 
 
@@ -229,22 +335,23 @@ def test_forward_returning_none_becomes_backend_error(pyeasy_dnn, fixture_bin):
         bpu.infer(np.zeros(224 * 224 * 3 // 2, np.uint8))
 
 
-def test_failing_warm_up_is_reported_at_load(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.set_faults(fail_from=1)
+def test_failing_warm_up_is_reported_at_load(runtime, fixture_bin):
+    runtime.set_faults(fail_from=1)
     with pytest.raises(BackendError, match='warm-up inference failed') as info:
-        create_backend('bpu', fixture_bin)
+        bpu_backend(runtime, fixture_bin)
     assert fixture_bin in str(info.value)
 
 
-def test_load_failure_is_a_model_error(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.set_faults(fail_load=True)
+def test_load_failure_is_a_model_error(runtime, fixture_bin):
+    runtime.set_faults(fail_load=True)
     with pytest.raises(ModelError) as info:
-        create_backend('bpu', fixture_bin)
-    assert fixture_bin in str(info.value) and 'SystemError' in str(info.value)
+        bpu_backend(runtime, fixture_bin)
+    assert fixture_bin in str(info.value)
+    assert FAILURES[runtime.kind].__name__ in str(info.value)
 
 
 def test_output_dtype_not_as_declared_is_caught(fixture_bin):
-    # Some builds hand back int8 data for output types they do not know.
+    # A runtime build that hands back other data than its properties declare.
     class Props(object):
         def __init__(self, tensor_type, shape, layout='NCHW'):
             self.tensor_type, self.shape, self.layout = tensor_type, shape, layout
@@ -276,29 +383,57 @@ def test_output_dtype_not_as_declared_is_caught(fixture_bin):
 # ---- model checks at load ---------------------------------------------------------------------
 
 @pytest.mark.parametrize('input_type', ['RGB', 'BGR', 'NV12_SEPARATE', 'YUV444', 'float32'])
-def test_non_nv12_models_are_refused(pyeasy_dnn, fixture_bin, input_type):
-    pyeasy_dnn.configure(input_type=input_type)
+def test_non_nv12_models_are_refused(runtime, fixture_bin, input_type):
+    runtime.configure(input_type=input_type)
     with pytest.raises(ModelError) as info:
-        create_backend('bpu', fixture_bin)
+        bpu_backend(runtime, fixture_bin)
     message = str(info.value)
-    assert fixture_bin in message and input_type in message and 'not packed NV12' in message
+    expected_type = input_type if runtime.kind == 'pyeasy_dnn' or input_type != 'float32' \
+        else 'F32'
+    assert fixture_bin in message and expected_type in message
+    assert 'not packed NV12' in message
+    assert runtime.forward_calls() == 0
 
 
-def test_input_size_and_layout_come_from_the_model(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.configure(input_width=320, input_height=240, input_layout='NHWC')
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    bpu = create_backend('bpu', fixture_bin)
+def test_pyeasy_output_shape_must_be_4d(fixture_bin):
+    # buffer_2_numpy always builds a 4-D array from dimensionSize[0..3].
+    class Props(object):
+        def __init__(self, tensor_type, shape):
+            self.tensor_type, self.shape, self.layout = tensor_type, shape, 'NCHW'
+            self.scale_data = np.zeros(0, np.float32)
+
+    class Tensor(object):
+        def __init__(self, name, props):
+            self.name, self.properties = name, props
+
+    class Model(object):
+        name = 'fake'
+        inputs = [Tensor('data', Props('NV12', (1, 3, 224, 224)))]
+        outputs = [Tensor('prob', Props('float32', (1, 1000)))]
+
+    class Runtime(object):
+        def load(self, path):
+            return [Model()]
+
+    with pytest.raises(ModelError, match='not 4-D'):
+        BpuBackend(fixture_bin, runtime=Runtime(), warmup=False)
+
+
+def test_input_size_and_layout_come_from_the_model(runtime, fixture_bin):
+    runtime.configure(input_width=320, input_height=240, input_layout='NHWC')
+    runtime.set_scorer(support.ramp_scorer)
+    bpu = bpu_backend(runtime, fixture_bin)
     assert (bpu.input_width, bpu.input_height, bpu.input_nbytes) == (320, 240, 115200)
     bpu.infer(np.zeros(115200, np.uint8))
     with pytest.raises(InputError):
         bpu.infer(np.zeros(224 * 224 * 3 // 2, np.uint8))
-    assert_only_valid_buffers_reached(pyeasy_dnn)
+    assert_only_valid_buffers_reached(runtime)
 
 
-def test_labels_count_is_checked_against_the_output(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.configure(num_classes=10)
-    pyeasy_dnn.set_scorer(lambda nv12, w, h, path: np.arange(10, dtype=np.float32))
-    bpu = create_backend('bpu', fixture_bin)
+def test_labels_count_is_checked_against_the_output(runtime, fixture_bin):
+    runtime.configure(num_classes=10)
+    runtime.set_scorer(lambda nv12, w, h, path: np.arange(10, dtype=np.float32))
+    bpu = bpu_backend(runtime, fixture_bin)
     assert bpu.num_classes == 10 and bpu.infer(np.zeros(75264, np.uint8)).shape == (10,)
     with pytest.raises(LabelsError, match='1000 labels but the model outputs 10'):
         load_labels(DEFAULT_LABELS_PATH, expected_count=bpu.num_classes)
@@ -310,10 +445,10 @@ def test_labels_count_is_checked_against_the_output(pyeasy_dnn, fixture_bin):
     (None, 'auto', 'full', 'assuming full'),
     ('full', 'video', 'video', 'the .bin says full'),
 ])
-def test_nv12_range(pyeasy_dnn, tmp_path, recorded, requested, expected, note):
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
+def test_nv12_range(runtime, tmp_path, recorded, requested, expected, note):
+    runtime.set_scorer(support.ramp_scorer)
     path = support.write_fixture_bin(tmp_path / 'm.bin', recorded)
-    bpu = create_backend('bpu', path, nv12_range=requested)
+    bpu = bpu_backend(runtime, path, nv12_range=requested)
     assert bpu.nv12_range == expected and note in bpu.description
 
 
@@ -328,12 +463,12 @@ def test_missing_default_model_points_to_the_model_zoo(pyeasy_dnn):
 
 
 @pytest.mark.parametrize('content, problem', [(None, 'not found'), (b'', 'empty')])
-def test_missing_or_empty_model(pyeasy_dnn, tmp_path, content, problem):
+def test_missing_or_empty_model(runtime, tmp_path, content, problem):
     path = tmp_path / 'm.bin'
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(ModelError, match=problem) as info:
-        create_backend('bpu', str(path))
+        bpu_backend(runtime, str(path))
     assert str(path) in str(info.value)
 
 
@@ -344,33 +479,47 @@ def test_onnx_given_to_bpu(pyeasy_dnn, tmp_path):
         create_backend('bpu', str(path))
 
 
-# ---- the stand-in can be configured from the environment (for node subprocesses) ----------
+def test_unknown_bpu_runtime_is_refused(fixture_bin):
+    with pytest.raises(ValueError, match='bpu_runtime must be one of auto, pyeasy_dnn, '
+                                         'hbm_runtime'):
+        create_backend('bpu', fixture_bin, bpu_runtime='tensorrt')
 
-def test_standin_environment_configuration(tmp_path, fixture_bin):
+
+def test_asking_for_a_runtime_that_does_not_import(pyeasy_dnn, fixture_bin):
+    # Only the pyeasy_dnn stand-in is importable inside this fixture.
+    with pytest.raises(BackendError, match='no BPU runtime hbm_runtime imports'):
+        create_backend('bpu', fixture_bin, bpu_runtime='hbm_runtime')
+
+
+# ---- the stand-ins can be configured from the environment (for node subprocesses) ----------
+
+@pytest.mark.parametrize('kind, prefix', [('pyeasy_dnn', 'PYEASY_DNN_STANDIN_'),
+                                          ('hbm_runtime', 'HBM_RUNTIME_STANDIN_')])
+def test_standin_environment_configuration(tmp_path, fixture_bin, kind, prefix):
     log = tmp_path / 'forward.log'
     env = dict(os.environ)
     env.update({
         'PYTHONPATH': os.pathsep.join([support.STANDINS, support.REPO,
                                        env.get('PYTHONPATH', '')]),
-        'PYEASY_DNN_STANDIN_SCORER': 'standin_support:ramp_scorer',
-        'PYEASY_DNN_STANDIN_FAIL_EVERY': '3',
-        'PYEASY_DNN_STANDIN_LOG': str(log),
+        prefix + 'SCORER': 'standin_support:ramp_scorer',
+        prefix + 'FAIL_EVERY': '3',
+        prefix + 'LOG': str(log),
     })
     script = (
         'import numpy as np\n'
         'from resnet_x5_ros.backends import create_backend, BackendError\n'
-        'b = create_backend("auto", {!r})\n'
+        'b = create_backend("auto", {!r}, bpu_runtime={!r})\n'
         'for i in range(4):\n'
         '    try:\n'
         '        print("ok", int(np.argmax(b.infer(np.full(75264, 7, np.uint8)))))\n'
         '    except BackendError as e:\n'
-        '        print("error", type(e.__cause__).__name__)\n').format(fixture_bin)
+        '        print("error", type(e.__cause__).__name__)\n').format(fixture_bin, kind)
     result = subprocess.run([sys.executable, '-c', script], env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     # Call 1 is the warm-up; calls 3 and 6 fail.
     assert [line for line in result.stdout.splitlines() if line[:2] in ('ok', 'er')] == [
-        'ok 7', 'error SystemError', 'ok 7', 'ok 7']
+        'ok 7', 'error ' + FAILURES[kind].__name__, 'ok 7', 'ok 7']
     lines = log.read_text(encoding='utf-8').splitlines()
     assert len(lines) == 5 and all(' valid=1 ' in line for line in lines)
 
@@ -385,28 +534,3 @@ def test_range_is_read_from_real_compiled_bins(name, expected):
     if not os.path.isfile(path):
         pytest.skip('no compiled X5 .bin fixture at ' + path)
     assert read_bin_nv12_range(path) == expected
-
-
-def test_standin_reproduces_the_runtime_contract(pyeasy_dnn, fixture_bin):
-    # What the backend is written against: fresh objects per access, copying buffers that the
-    # next forward overwrites, SystemError on failure, and no input checks at all.
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
-    models = pyeasy_dnn.load([fixture_bin, fixture_bin])
-    assert len(models) == 2 and isinstance(pyeasy_dnn.load(fixture_bin), list)
-    model = models[0]
-    assert model.inputs[0] is not model.inputs[0]
-    props = model.inputs[0].properties
-    assert (props.tensor_type, props.dtype, props.layout, props.shape) == (
-        'NV12', 'uint8', 'NCHW', (1, 3, 224, 224))
-    out = model.forward(np.full((336, 224), 5, np.uint8))
-    first = out[0].buffer
-    assert first.shape == (1, 1000, 1, 1) and first.dtype == np.float32
-    assert first is not out[0].buffer and int(np.argmax(first)) == 5
-    model.forward(np.full((336, 224), 9, np.uint8))
-    assert int(np.argmax(out[0].buffer)) == 9  # the old tensor now shows the new frame
-    model.forward(np.full(10, 200, np.uint8))  # too short: accepted, like the real one
-    assert pyeasy_dnn.forward_log[-1].underflow and not pyeasy_dnn.forward_log[-1].valid
-    with pytest.raises(SystemError):
-        pyeasy_dnn.load(fixture_bin + '.missing')
-    with pytest.raises(TypeError):
-        pyeasy_dnn.load(42)

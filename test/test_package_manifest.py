@@ -26,7 +26,7 @@ ROSDEP_KEYS = {
     'pytest': 'python3-pytest', 'hypothesis': 'python3-hypothesis',
 }
 # Imported only where present, with no rosdep key: said so in package.xml's comment.
-NO_KEY = {'hobot_dnn', 'hobot_dnn_rdkx5', 'onnxruntime', 'matplotlib'}
+NO_KEY = {'hobot_dnn', 'hobot_dnn_rdkx5', 'hbm_runtime', 'onnxruntime', 'matplotlib', 'rosbags'}
 # The README's commands run `ros2 launch` on the launch file.
 COMMAND_KEYS = {'ros2launch'}
 # The lint tests run these tools (python -m flake8 / pydocstyle, setup.cfg's plugins).

@@ -33,14 +33,18 @@ from rosutil import RosClient
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
 
-def _bpu_node(tmp_path, namespace, *ros_args, **standin):
+def _bpu_node(tmp_path, namespace, *ros_args, runtime='pyeasy_dnn', **standin):
     env, model = standin_env(tmp_path, **standin)
     control = tmp_path / 'control'
     control.write_text('ok')
     if standin.get('scorer') == 'test_reliability_support:control_scorer':
         env[CONTROL_ENV] = str(control)
     env['PYEASY_DNN_STANDIN_LOG'] = str(tmp_path / 'forward.log')
+    if runtime == 'hbm_runtime':  # the same settings for the hbm_runtime stand-in
+        env = {k.replace('PYEASY_DNN_STANDIN_', 'HBM_RUNTIME_STANDIN_'): v
+               for k, v in env.items()}
     node = NodeProcess(tmp_path / 'node.log', namespace, '-p', 'backend:=bpu',
+                       '-p', 'bpu_runtime:=' + runtime,
                        '-p', 'model_path:=' + model, '-p', 'diagnostics_period:=0.1',
                        *ros_args, params_file=None, env=env)
     return node, control
@@ -96,13 +100,17 @@ def _forward_calls(tmp_path):
     return len(path.read_text().splitlines()) if path.exists() else 0
 
 
-@pytest.mark.parametrize('fail_mode', ['systemerror', 'none'])
-def test_every_third_forward_fails_and_the_node_keeps_going(tmp_path, fail_mode):
+@pytest.mark.parametrize('runtime, fail_mode', [('pyeasy_dnn', 'systemerror'),
+                                                ('pyeasy_dnn', 'none'),
+                                                ('hbm_runtime', 'systemerror')])
+def test_every_third_forward_fails_and_the_node_keeps_going(tmp_path, runtime, fail_mode):
     started = time.monotonic()
-    node, _ = _bpu_node(tmp_path, '/t_fault_' + fail_mode, fail_every=3, fail_mode=fail_mode)
+    namespace = '/t_fault_{}_{}'.format(runtime, fail_mode)
+    node, _ = _bpu_node(tmp_path, namespace, runtime=runtime, fail_every=3,
+                        fail_mode=fail_mode)
     client = RosClient('camera')
     try:
-        camera = _Camera(client, '/t_fault_' + fail_mode, node)
+        camera = _Camera(client, namespace, node)
         sent = [camera.send_accounted(level) for level in range(10, 40)]
         counts = camera.diagnostics.counts()
         assert node.alive()
@@ -111,6 +119,8 @@ def test_every_third_forward_fails_and_the_node_keeps_going(tmp_path, fail_mode)
         code, out = node.stop()
     elapsed = time.monotonic() - started
     assert code == 0 and 'Traceback' not in out, out[-3000:]
+    assert 'bpu: {} (STAND-IN'.format('hbm_runtime' if runtime == 'hbm_runtime'
+                                      else 'hobot_dnn.pyeasy_dnn') in out, out[-3000:]
     # forward() calls 1 (the warm-up), 2, 3, ...: calls 3, 6, 9, ... failed. Each frame the
     # node took made exactly one call, so the counts must match the injection exactly.
     calls = 1 + counts['processed'] + counts['backend_errors']

@@ -66,7 +66,8 @@ def _files(folder):
 # (case id, ros args (FILE:name = a path from _files), what the line must name, how: None for
 # the CPU backend, 'standin' for the BPU stand-in, 'standin-noload' for a stand-in whose
 # load() fails, 'standin-faulty' for one whose every forward fails (the warm-up) and
-# 'noruntime' for a node where no pyeasy_dnn imports at all)
+# 'standin-int8' for one whose output is int8 without scale data and 'noruntime' for a node
+# where no BPU runtime imports at all)
 CASES = [
     ('cpu-model-missing', ['-p', 'model_path:=/nonexistent/model.onnx'],
      '/nonexistent/model.onnx', None),
@@ -115,6 +116,11 @@ CASES = [
     ('class-id-unknown', ['-p', 'class_id_format:=label'], 'class_id_format', None),
     ('resize-unknown', ['-p', 'resize_mode:=squash'], 'resize_mode', None),
     ('range-unknown', ['-p', 'nv12_range:=bt709'], 'nv12_range', None),
+    ('bpu-runtime-unknown', ['-p', 'bpu_runtime:=tensorrt'], 'bpu_runtime', None),
+    ('bpu-runtime-absent', ['-p', 'backend:=bpu', '-p', 'bpu_runtime:=hbm_runtime',
+                            '-p', 'model_path:=FILE:model.bin'], 'hbm_runtime', 'noruntime'),
+    ('bpu-int8-output-without-scale', ['-p', 'backend:=bpu', '-p', 'model_path:=FILE:model.bin'],
+     'model.bin', 'standin-int8'),
     ('yaml-wrong-type', ['--params-file', 'FILE:bad_type.yaml'], 'top_k', None),
 ]
 
@@ -139,7 +145,8 @@ def started(tmp_path_factory):
         env = {}
         if how and how.startswith('standin'):
             settings = {'fail_every': 1} if how == 'standin-faulty' else \
-                {'fail_load': 1} if how == 'standin-noload' else {}
+                {'fail_load': 1} if how == 'standin-noload' else \
+                {'output_type': 'int8'} if how == 'standin-int8' else {}
             env, _ = standin_env(folder, **settings)
         elif how == 'noruntime':
             # The repo only: neither the stand-in nor a vendor pyeasy_dnn can import.

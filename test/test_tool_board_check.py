@@ -88,6 +88,42 @@ def test_standin_runtime_model_tensors_and_logits(standin):
     assert all(r.valid for r in pyeasy_dnn.forward_log)
 
 
+def test_runtime_section_lists_both_runtimes(standin):
+    found = run(CheckContext(backend_kind='bpu', model=standin[1]), QUICK[:2])
+    section = found['BPU runtime']
+    runtimes = section.data['runtimes']
+    assert runtimes['pyeasy_dnn']['imports'] and not runtimes['hbm_runtime']['imports']
+    body = '\n'.join(section.body)
+    assert '| hbm_runtime | hbm_runtime | no: ' in body and '| pyeasy_dnn |' in body
+
+
+def test_each_runtime_is_run_when_both_import(tmp_path, monkeypatch):
+    support = standin_support()
+    monkeypatch.syspath_prepend(support.STANDINS)
+    names = ('hbm_runtime', 'hbm_runtime.HB_HBMRuntime', 'hobot_dnn', 'hobot_dnn.pyeasy_dnn')
+    for name in names:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    try:
+        found = run(CheckContext(backend_kind='bpu', bpu_runtime='hbm_runtime', model=model),
+                    QUICK[:3] + (checks.check_each_runtime,))
+        assert 'also imports: pyeasy_dnn' in found['BPU runtime'].summary
+        assert found['Model'].data['description'].startswith('bpu: hbm_runtime (STAND-IN')
+        assert found['Model'].data['tensors'][1]['quant_type'] == 'NONE'
+        each = found['Each BPU runtime']
+        assert each.status == 'PASS', (each.summary, each.body)
+        assert set(each.data['runtimes']) == {'pyeasy_dnn', 'hbm_runtime'}
+        assert each.data['runtimes']['hbm_runtime']['top1']['coffee.png'] == 'espresso'
+        for name in ('hobot_dnn.pyeasy_dnn', 'hbm_runtime'):
+            log = sys.modules[name].forward_log
+            assert log and all(r.valid for r in log)
+    finally:
+        for name in names:
+            module = sys.modules.pop(name, None)
+            if module is not None and hasattr(module, 'reset'):
+                module.reset(use_env=False)
+
+
 def test_outputs_that_sum_to_one_ask_for_apply_softmax_false(standin):
     pyeasy_dnn, model = standin
     cpu = create_backend('cpu')
@@ -161,8 +197,10 @@ def test_main_writes_one_report_on_the_standin(standin, tmp_path, capsys):
     text = report.read_text()
     assert code == 0, text
     for title in ('Environment', 'BPU runtime', 'Model', 'Model outputs: softmax or not',
-                  'Classify the sample photos', 'NV12 colour range', 'Performance'):
+                  'Classify the sample photos', 'Each BPU runtime', 'NV12 colour range',
+                  'Performance'):
         assert '| {} |'.format(title) in text
+    assert '| Each BPU runtime | INFO | one runtime: pyeasy_dnn ' in text
     assert 'Node run' not in text
     assert 'model zoo ResNet18 (published) | ResNet18 | 224x224 | 1000 | 2.950 | 8.810 | ' \
            '448.790' in text

@@ -149,12 +149,37 @@ def test_bpu_standin_gives_the_cpu_top5(cpu_classifier, tmp_path):
                            atol=1e-5)
 
 
-def test_console_command_on_the_standin(tmp_path):
+@pytest.mark.parametrize('runtime, module', [('pyeasy_dnn', 'hobot_dnn.pyeasy_dnn'),
+                                             ('hbm_runtime', 'hbm_runtime')])
+def test_console_command_on_the_standin(tmp_path, runtime, module):
     model = standin_support().write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO, STANDINS]))
     out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify',
                           os.path.join(SAMPLES, 'coffee.png'), '--backend', 'bpu', '--model',
-                          model], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+                          model, '--bpu-runtime', runtime], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith('backend: bpu: hobot_dnn.pyeasy_dnn (STAND-IN')
+    assert out.stdout.startswith('backend: bpu: {} (STAND-IN'.format(module))
     assert 'espresso (967)' in out.stdout
+
+
+def test_console_command_on_hbm_runtime_with_a_compiled_bin():
+    # The compiled X5 .bin runs in hbdk-sim behind the hbm_runtime stand-in.
+    model = os.path.join(REPO, 'test', 'fixtures', 'x5', 'efficientnet_lite0_x5_full.bin')
+    sys.path.insert(0, STANDINS)
+    try:
+        import sim_scorer
+        usable = os.path.isfile(model) and sim_scorer.simulator_status()[0]
+    finally:
+        sys.path.remove(STANDINS)
+    if not usable:
+        pytest.skip('needs the compiled fixture and hbdk-sim (make setup)')
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO, STANDINS]))
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify',
+                          os.path.join(SAMPLES, 'chelsea.png'), '--backend', 'bpu',
+                          '--bpu-runtime', 'hbm_runtime', '--model', model], cwd=REPO,
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith('backend: bpu: hbm_runtime (STAND-IN')
+    first = [line for line in out.stdout.splitlines() if line.strip().startswith('1.')][0]
+    assert any(label + ' (' in first for label in EXPECTED['chelsea.png']), out.stdout

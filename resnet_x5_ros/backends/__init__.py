@@ -6,25 +6,27 @@
     scores = backend.infer(nv12)                   # 1-D float32, backend.num_classes long
     backend.close()
 
-'auto' picks bpu when a BPU runtime (pyeasy_dnn) imports and the model is a .bin (an empty
-model_path means the default .bin then), and cpu otherwise. The implementations are imported
-lazily: the board needs no onnxruntime, a dev machine no pyeasy_dnn.
+'auto' picks bpu when a BPU runtime (pyeasy_dnn or hbm_runtime, option bpu_runtime) imports
+and the model is a .bin (an empty model_path means the default .bin then), and cpu otherwise.
+The implementations are imported lazily: the board needs no onnxruntime, a dev machine no BPU
+runtime.
 """
 
 import os
 
 from resnet_x5_ros.backends.base import (Backend, BackendError, InputError, ModelError,
                                          NV12_RANGES)
-from resnet_x5_ros.backends.bpu import (bpu_runtime_available, bpu_runtime_status,
-                                        DEFAULT_BPU_MODEL)
+from resnet_x5_ros.backends.bpu import DEFAULT_BPU_MODEL
+from resnet_x5_ros.backends.bpu_runtimes import (bpu_runtime_available, bpu_runtime_status,
+                                                 BPU_RUNTIMES, check_bpu_runtime)
 from resnet_x5_ros.backends.default_model import (cpu_model_dirs, default_cpu_model,
                                                   DEFAULT_CPU_MODEL_NAME,
                                                   find_default_cpu_model, MODEL_DIR_ENV)
 
 __all__ = [
-    'BACKENDS', 'Backend', 'BackendError', 'DEFAULT_BPU_MODEL', 'DEFAULT_CPU_MODEL_NAME',
-    'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES', 'bpu_runtime_status',
-    'cpu_model_dirs', 'create_backend', 'default_cpu_model',
+    'BACKENDS', 'Backend', 'BackendError', 'BPU_RUNTIMES', 'DEFAULT_BPU_MODEL',
+    'DEFAULT_CPU_MODEL_NAME', 'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES',
+    'bpu_runtime_status', 'cpu_model_dirs', 'create_backend', 'default_cpu_model',
 ]
 
 BACKENDS = ('auto', 'cpu', 'bpu')
@@ -48,7 +50,8 @@ def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads
     nv12_range: 'auto' (the model's own: .bin record or sidecar), 'full' or 'video'.
     num_threads: CPU backend intra-op threads, 0 = all cores (ignored by bpu).
     options: passed to the implementation: cpu: sidecar_path, warmup, verify_sha256;
-        bpu: runtime, output_index, core_id, priority, warmup.
+        bpu: bpu_runtime ('auto', 'pyeasy_dnn', 'hbm_runtime'), runtime (a module),
+        output_index, core_id, priority, warmup. bpu_runtime and runtime are ignored by cpu.
 
     Raises ModelError (bad/missing model or sidecar), BackendError (runtime unavailable or
     warm-up failure), ValueError (bad kind/nv12_range/num_threads).
@@ -57,31 +60,35 @@ def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads
         raise ValueError('backend must be one of {}, not {!r}'.format(', '.join(BACKENDS), kind))
     if nv12_range not in ('auto',) + NV12_RANGES:
         raise ValueError('nv12_range must be auto, full or video, not {!r}'.format(nv12_range))
+    bpu_runtime = options.get('bpu_runtime', 'auto')
+    check_bpu_runtime(bpu_runtime)
     model_path = os.fspath(model_path) if model_path else ''
     auto_note = ''
     if kind == 'auto':
         if model_path and not _is_bin(model_path):
             kind = 'cpu'
-        elif options.get('runtime') is not None or bpu_runtime_available():
+        elif options.get('runtime') is not None or bpu_runtime_available(bpu_runtime):
             kind = 'bpu'
         elif model_path:
             # The next step before the runtime's reasons, which may be long and cut.
             raise BackendError('{} is a BPU .bin but no BPU runtime imports here; {} ({})'.format(
-                model_path, USE_CPU_HINT, bpu_runtime_status()))
+                model_path, USE_CPU_HINT, bpu_runtime_status(bpu_runtime)))
         else:
             kind = 'cpu'
-            auto_note = '; backend auto chose cpu ({})'.format(bpu_runtime_status())
+            auto_note = '; backend auto chose cpu ({})'.format(bpu_runtime_status(bpu_runtime))
     if kind == 'bpu':
         from resnet_x5_ros.backends.bpu import BpuBackend
         bpu_options = {k: v for k, v in options.items()
-                       if k in ('runtime', 'output_index', 'core_id', 'priority', 'warmup')}
+                       if k in ('runtime', 'bpu_runtime', 'output_index', 'core_id',
+                                'priority', 'warmup')}
         _reject_unknown(options, bpu_options, 'bpu')
         return BpuBackend(model_path, nv12_range=nv12_range, **bpu_options)
     from resnet_x5_ros.backends.cpu import CpuBackend
     cpu_options = {k: v for k, v in options.items()
                    if k in ('sidecar_path', 'warmup', 'verify_sha256')}
-    # A runtime option only matters for bpu; 'auto' may pass it and still land on cpu.
-    _reject_unknown({k: v for k, v in options.items() if k != 'runtime'}, cpu_options, 'cpu')
+    # The runtime options only matter for bpu; 'auto' may pass them and still land on cpu.
+    _reject_unknown({k: v for k, v in options.items() if k not in ('runtime', 'bpu_runtime')},
+                    cpu_options, 'cpu')
     if not model_path:
         try:
             model_path = find_default_cpu_model()

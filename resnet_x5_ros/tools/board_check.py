@@ -5,9 +5,10 @@
     board_check                                   # writes board_check_report.md
     board_check --model /path/resnet18_224x224_nv12.bin --topic /image_raw -o report.md
 
-Checks, in order: environment; which BPU runtime imports; the model's real tensors and NV12
-range; whether its outputs already sum to 1 (apply_softmax); the sample photos classified
-through the node's pipeline; which NV12 range the model prefers; the bench table against the
+Checks, in order: environment; which BPU runtimes import (pyeasy_dnn, hbm_runtime); the
+model's real tensors and NV12 range; whether its outputs already sum to 1 (apply_softmax); the
+sample photos classified through the node's pipeline; the same photos on each BPU runtime that
+imports; which NV12 range the model prefers; the bench table against the
 model zoo's ResNet18 (2.95 ms, 448.79 FPS); a short node run on the camera topic if something
 publishes there. Paste the report into an issue. Exit status 1 if any check FAILed.
 On a machine without a BPU the same checks run on the CPU backend (the BPU ones say SKIP).
@@ -51,7 +52,8 @@ def build_parser():
 
 
 def context_from(args):
-    return CheckContext(backend_kind=args.backend, model=args.model, labels=args.labels,
+    return CheckContext(backend_kind=args.backend, bpu_runtime=args.bpu_runtime,
+                        model=args.model, labels=args.labels,
                         nv12_range=args.nv12_range, threads=args.threads,
                         bench_seconds=args.bench_seconds, workers=args.workers,
                         topic=args.topic, discovery_seconds=args.discovery_seconds,

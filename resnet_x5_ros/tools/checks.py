@@ -22,7 +22,8 @@ from resnet_x5_ros import convert
 from resnet_x5_ros.backends import create_backend
 from resnet_x5_ros.backends.base import looks_like_probabilities
 from resnet_x5_ros.backends.binfile import read_bin_nv12_range
-from resnet_x5_ros.backends.bpu import import_runtime, runtime_label
+from resnet_x5_ros.backends.bpu_runtimes import (import_runtime, runtime_kind, runtime_label,
+                                                 RUNTIME_MODULES)
 from resnet_x5_ros.messages import one_line
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels, softmax
@@ -63,6 +64,7 @@ class CheckContext:
     """What the checks are asked to look at, and what they found so far."""
 
     backend_kind: str = 'auto'
+    bpu_runtime: str = 'auto'
     model: str = ''
     labels: str = ''
     nv12_range: str = 'auto'
@@ -154,23 +156,33 @@ def check_environment(ctx):
 
 @titled('BPU runtime')
 def check_runtime(ctx):
-    """Which BPU runtime imports (pyeasy_dnn under its two package names), or why none."""
-    module, name, reasons = import_runtime()
-    hbm = _version('hbm_runtime')
-    body = ['- candidates tried: ' + ', '.join(code(n) for n in ('hobot_dnn.pyeasy_dnn',
-                                                                 'hobot_dnn_rdkx5.pyeasy_dnn'))]
-    body += ['- failed: {}'.format(code(r)) for r in reasons]
-    body.append('- hbm_runtime (newer runtime, not used by this package): ' + hbm)
-    data = {'reasons': reasons, 'hbm_runtime': hbm}
+    """Which BPU runtimes import (pyeasy_dnn under its two package names, hbm_runtime)."""
+    rows, data = [], {'runtimes': {}}
+    for kind in RUNTIME_MODULES:
+        module, name, reasons = import_runtime(kind)
+        found = runtime_label(module, name) if module is not None else ''
+        rows.append([kind, ', '.join(RUNTIME_MODULES[kind]),
+                     'imports: {} ({})'.format(found, getattr(module, '__file__', '?'))
+                     if module is not None else 'no: ' + '; '.join(reasons)])
+        data['runtimes'][kind] = {'imports': module is not None, 'module': found,
+                                  'reasons': reasons}
+    body = table(['runtime', 'modules tried', 'result'], rows)
+    body += ['', 'bpu_runtime {} uses: {}'.format(code(ctx.bpu_runtime), code(
+        'pyeasy_dnn if it imports, else hbm_runtime' if ctx.bpu_runtime == 'auto'
+        else ctx.bpu_runtime))]
+    module, name, reasons = import_runtime(ctx.bpu_runtime)
+    data['reasons'] = reasons
     if module is None:
         status = 'FAIL' if is_rdk_board(ctx.board or _board_model()) else 'SKIP'
         return Section('BPU runtime', status, 'no BPU runtime imports', body, data)
     ctx.runtime = module
     ctx.runtime_name = runtime_label(module, name)
-    body.insert(0, '- imported: {} from {}'.format(code(ctx.runtime_name),
-                                                   code(getattr(module, '__file__', '?'))))
     data.update(runtime=ctx.runtime_name, file=getattr(module, '__file__', ''))
-    return Section('BPU runtime', 'PASS', ctx.runtime_name, body, data)
+    others = [k for k, v in data['runtimes'].items() if v['imports']
+              and k != runtime_kind(name)]
+    summary = ctx.runtime_name + (' (also imports: {})'.format(', '.join(others))
+                                  if others else '')
+    return Section('BPU runtime', 'PASS', summary, body, data)
 
 
 def file_facts(path):
@@ -182,37 +194,12 @@ def file_facts(path):
     return {'bytes': os.path.getsize(path), 'sha256': digest.hexdigest()}
 
 
-def tensor_properties(runtime, path):
-    """Return the runtime's own view of a .bin: one row per input/output tensor.
-
-    Loads the model once more (pyeasy_dnn cannot unload it; one extra load per run is fine).
-    """
-    model = runtime.load(path)[0]
-    rows = []
-    for kind, tensors in (('input', model.inputs), ('output', model.outputs)):
-        for tensor in tensors:
-            p = tensor.properties
-            # Every field read defensively: runtime builds differ, and the report must show
-            # whatever is there rather than stop at the first missing attribute.
-            scale = getattr(p, 'scale_data', None)
-            try:
-                shape = tuple(int(d) for d in getattr(p, 'shape', ()))
-            except (TypeError, ValueError):
-                shape = str(getattr(p, 'shape', '?'))
-            rows.append({'io': kind, 'name': str(getattr(tensor, 'name', '?')),
-                         'tensor_type': str(getattr(p, 'tensor_type', '?')),
-                         'dtype': str(getattr(p, 'dtype', '?')),
-                         'layout': str(getattr(p, 'layout', '?')), 'shape': shape,
-                         'scale_data': int(np.asarray(scale).size) if scale is not None else 0})
-    return str(model.name), rows
-
-
 @titled('Model')
 def check_model(ctx):
     """Open the backend like the node does and show the model's real tensors."""
     try:
         backend = create_backend(ctx.backend_kind, ctx.model, nv12_range=ctx.nv12_range,
-                                 num_threads=ctx.threads)
+                                 num_threads=ctx.threads, bpu_runtime=ctx.bpu_runtime)
     except Exception as exc:  # ModelError, BackendError, ValueError, runtime oddities
         line = one_line(exc)
         return Section('Model', 'FAIL', line, ['- ' + line], {'error': line})
@@ -236,9 +223,8 @@ def check_model(ctx):
         body.append('- NV12 range recorded in the .bin (INPUT_SPACE_AND_RANGE): {}'.format(
             recorded or 'none (full assumed)'))
         data['recorded_nv12_range'] = recorded
-        runtime = ctx.runtime or import_runtime()[0]
         try:
-            name, rows = tensor_properties(runtime, backend.model_path)
+            name, rows = backend.bpu_model_name, backend.tensor_rows()
         except Exception as exc:
             body.append('- tensor properties could not be read: {}: {}'.format(
                 type(exc).__name__, exc))
@@ -416,8 +402,15 @@ def check_node(ctx):
     return probe_node(ctx)
 
 
+@titled('Each BPU runtime')
+def check_each_runtime(ctx):
+    """Run the sample photos on every BPU runtime that imports (tools.check_runtimes)."""
+    from resnet_x5_ros.tools.check_runtimes import compare_runtimes
+    return compare_runtimes(ctx)
+
+
 CHECKS = (check_environment, check_runtime, check_model, check_outputs, check_classify,
-          check_nv12_range, check_bench, check_node)
+          check_each_runtime, check_nv12_range, check_bench, check_node)
 
 
 def run_checks(ctx, checks=CHECKS, on_section=None):

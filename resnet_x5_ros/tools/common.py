@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 """What every tool shares: the model options and a Classifier built the way the node builds it.
 
-The options mirror the node's parameters (backend, model_path, labels_path, nv12_range,
-num_threads, top_k, score_threshold, apply_softmax, resize_mode) with the node's defaults, so a
-result printed by a tool is the result the node would publish with the same settings.
+The options mirror the node's parameters (backend, bpu_runtime, model_path, labels_path,
+nv12_range, num_threads, top_k, score_threshold, apply_softmax, resize_mode) with the node's
+defaults, so a result printed by a tool is the result the node would publish with the same
+settings.
 """
 
 import sys
 
 from resnet_x5_ros import convert
-from resnet_x5_ros.backends import BackendError, BACKENDS, create_backend, ModelError
+from resnet_x5_ros.backends import (BackendError, BACKENDS, BPU_RUNTIMES, create_backend,
+                                    ModelError)
 from resnet_x5_ros.messages import one_line
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
@@ -21,10 +23,13 @@ class ToolError(Exception):
 
 
 def add_model_arguments(parser):
-    """Add --backend, --model, --labels, --nv12-range and --threads (the node's names)."""
+    """Add --backend, --bpu-runtime, --model, --labels, --nv12-range, --threads."""
     group = parser.add_argument_group('model (same meaning as the node parameters)')
     group.add_argument('--backend', choices=BACKENDS, default='auto',
                        help='auto (bpu when a BPU runtime imports, else cpu), bpu or cpu')
+    group.add_argument('--bpu-runtime', choices=BPU_RUNTIMES, default='auto',
+                       help='bpu backend: auto (pyeasy_dnn if it imports, else hbm_runtime), '
+                            'pyeasy_dnn or hbm_runtime')
     group.add_argument('--model', default='',
                        help="model file (default: the backend's: the board ResNet18 .bin or "
                             'the installed efficientnet_lite0.onnx, see models/README.md)')
@@ -57,7 +62,8 @@ def open_backend(args):
     """create_backend() from parsed model arguments; ToolError with one line on failure."""
     try:
         return create_backend(args.backend, args.model, nv12_range=args.nv12_range,
-                              num_threads=args.threads)
+                              num_threads=args.threads,
+                              bpu_runtime=getattr(args, 'bpu_runtime', 'auto'))
     except (ModelError, BackendError, ValueError) as exc:
         raise ToolError(one_line(exc)) from None
 

@@ -55,6 +55,8 @@ def _node_parameters(ctx, compressed):
     threads = getattr(backend, 'num_threads', None)
     if threads:
         values['num_threads'] = int(threads)
+    if getattr(backend, 'runtime_kind', None):  # the runtime the checks used, not 'auto'
+        values['bpu_runtime'] = backend.runtime_kind
     return [Parameter(name, value=value) for name, value in values.items()]
 
 

@@ -21,6 +21,8 @@ from resnet_x5_ros.tools.bench.report import median_ms, percentile_ms
 def add_arguments(parser):
     parser.add_argument('--backend', choices=('auto', 'cpu', 'bpu'), default='auto',
                         help='backend kind (default auto)')
+    parser.add_argument('--bpu-runtime', choices=('auto', 'pyeasy_dnn', 'hbm_runtime'),
+                        default='auto', help='bpu backend runtime (default auto)')
     parser.add_argument('--model', default='', help="model file (default: the backend's)")
     parser.add_argument('--workers', type=int, default=0,
                         help='threads for the throughput rows (default: number of cores)')
@@ -93,7 +95,8 @@ def run(args):
 
     workers = args.workers or os.cpu_count() or 1
     t0 = time.perf_counter()
-    backend = create_backend(args.backend, args.model, num_threads=args.threads)
+    backend = create_backend(args.backend, args.model, num_threads=args.threads,
+                             bpu_runtime=args.bpu_runtime)
     load_s = time.perf_counter() - t0
     print('backend: {}'.format(backend.description))
     frame = _frame(backend, args.photo)

@@ -62,7 +62,8 @@ def standalone_backend_ms(params_file, frames=100):
         p = yaml.safe_load(f)['/**']['ros__parameters']
     backend = create_backend(p.get('backend', 'auto'), p.get('model_path', ''),
                              nv12_range=p.get('nv12_range', 'auto'),
-                             num_threads=p.get('num_threads', 0))
+                             num_threads=p.get('num_threads', 0),
+                             bpu_runtime=p.get('bpu_runtime', 'auto'))
     try:
         classifier = Classifier(backend, load_labels(expected_count=backend.num_classes))
         bgr = cv2.resize(cv2.imread(SAMPLE), (640, 480))
