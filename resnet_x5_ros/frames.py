@@ -420,3 +420,12 @@ def compressed_to_nv12(data, fmt, *, out_width, out_height, resize_mode=DEFAULT_
     h, w = bgr.shape[:2]
     return to_nv12(bgr, 'bgr8', w, h, w * 3, out_width=out_width, out_height=out_height,
                    resize_mode=resize_mode, nv12_range=nv12_range)
+
+
+def compressed_size(data):
+    """(width, height) from a JPEG or PNG header without decoding it, or None if unknown."""
+    try:
+        buf = _as_bytes(data)
+    except FrameError:
+        return None
+    return _png_size(buf) or _jpeg_size(buf)
