@@ -4,11 +4,12 @@
 
 import os
 
+import cv2
 import pytest
+from test_node import Exchange, image_msg, LABELS, needs_model, SAMPLES, start_node
 
 from resnet_x5_ros.frames_resize import plan
 from rosutil import RosClient, stop_process
-from test_node import coffee, Exchange, image_msg, LABELS, needs_model, start_node  # noqa: F401
 
 pytestmark = pytest.mark.ros
 
@@ -24,6 +25,11 @@ def web_node():
     code, out = stop_process(proc)
     assert code == 0, out
     assert 'Traceback' not in out, out
+
+
+@pytest.fixture(scope='module')
+def coffee():
+    return cv2.imread(os.path.join(SAMPLES, 'coffee.png'), cv2.IMREAD_COLOR)
 
 
 @pytest.fixture
