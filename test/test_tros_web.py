@@ -160,3 +160,19 @@ def test_perception_topic_without_ai_msgs_stops_with_one_line(tmp_path):
     errors = [line for line in out.splitlines() if 'classifier_node: error:' in line]
     assert len(errors) == 1, out
     assert 'perception_topic' in errors[0] and 'ai_msgs' in errors[0], out
+
+
+@pytest.mark.parametrize('environment, declared', [
+    ({}, set()),
+    ({'TROS_DISTRO': 'humble'}, {'ai_msgs', 'hbm_img_msgs'}),
+])
+def test_tros_messages_are_dependencies_only_where_tros_is_sourced(environment, declared):
+    # rosdep and colcon evaluate package.xml conditions against the environment; a user
+    # without TROS must not be asked for packages that have no rosdep key.
+    from catkin_pkg.package import parse_package
+    package = parse_package(os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), 'package.xml'))
+    package.evaluate_conditions(environment)
+    exec_depends = {d.name for d in package.exec_depends if d.evaluated_condition}
+    assert exec_depends & {'ai_msgs', 'hbm_img_msgs'} == declared
+    assert 'vision_msgs' in exec_depends
