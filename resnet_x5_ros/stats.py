@@ -69,6 +69,6 @@ class RateMeter:
         """Record one event now; returns the rate including it."""
         now = self._clock()
         self._times.append(now)
-        while now - self._times[0] > self._window:
+        while now - self._times[0] >= self._window:
             self._times.popleft()
         return len(self._times) / self._window
