@@ -17,6 +17,7 @@ SUITES = {
     'node': 'node',
     'simulate': 'simulate',
     'soak': 'soak',
+    'shared_mem': 'shared_mem',
 }
 
 
