@@ -38,7 +38,7 @@ def load_message_types():
 
 
 def model_name(model_path):
-    """The model file's name without directory and extension, e.g. resnet18_224x224_nv12."""
+    """Return the model file's name without directory and extension (resnet18_224x224_nv12)."""
     return os.path.splitext(os.path.basename(model_path))[0] or 'model'
 
 
@@ -50,7 +50,7 @@ def frame_size(frame):
 
 
 def seen_region(size, input_width, input_height, resize_mode):
-    """The Rect of the source image the model classified (the crop for center_crop).
+    """Return the Rect of the source image the model classified (the crop for center_crop).
 
     size None (compressed data the header parser does not know): a 1x1 box at the origin,
     which lies inside any image that decoded.
@@ -82,7 +82,7 @@ class StageTimes:
         self._now_perf = now_perf
 
     def to_ns(self, perf_seconds):
-        """A perf_counter reading as nanoseconds of the node's clock."""
+        """Convert a perf_counter reading to nanoseconds of the node's clock."""
         return self._now_ns + int(round((perf_seconds - self._now_perf) * 1e9))
 
 

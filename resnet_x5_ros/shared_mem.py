@@ -27,7 +27,7 @@ Source = collections.namedtuple('Source', 'header')
 
 
 def decode_encoding(raw):
-    """The text of an encoding byte array (NUL-padded ASCII); raises FrameError."""
+    """Return the text of an encoding byte array (NUL-padded ASCII); raises FrameError."""
     text = bytes(raw).split(b'\0', 1)[0]
     try:
         return text.decode('ascii')
@@ -53,5 +53,5 @@ def hbm_frame(msg):
 
 
 def hbm_source(msg, frame_id):
-    """The Source (header: time_stamp and frame_id) results of this frame carry."""
+    """Return the Source (header: time_stamp and frame_id) the results of msg carry."""
     return Source(Header(stamp=msg.time_stamp, frame_id=frame_id))
