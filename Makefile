@@ -13,8 +13,10 @@ HBDK_SIM := .build/hbdk-sim/hbdk-sim
 USER_MODEL_DIR := $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/resnet_x5_ros
 
 # The stamp records what the venv was made from; any change to these files redoes setup.
-SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_vision_msgs.sh setup.py setup.cfg package.xml \
-	$(wildcard dev/vision_msgs/*.txt dev/vision_msgs/*.xml dev/vision_msgs/msg/*.msg)
+# Dev-only interface packages (dev/<name>), built in this order (dependencies first).
+DEV_INTERFACES := vision_msgs ai_msgs hbm_img_msgs
+SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_interfaces.sh setup.py setup.cfg package.xml \
+	$(foreach p,$(DEV_INTERFACES),$(wildcard dev/$(p)/*.txt dev/$(p)/*.xml dev/$(p)/msg/*.msg))
 
 .PHONY: setup model model-user test test-board-compat colcon-check demo clean help
 .DEFAULT_GOAL := help
@@ -34,8 +36,8 @@ $(STAMP): $(SETUP_INPUTS)
 	@echo "== setup: $(VENV) (pinned ROS 2 Jazzy wheels, onnxruntime, OpenCV, pytest)"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/requirements.txt -c dev/constraints.txt
-	@echo "== setup: building the dev-only vision_msgs stand-in into $(VENV)"
-	dev/build_vision_msgs.sh $(VENV) .build/vision_msgs
+	@echo "== setup: building the dev-only interface stand-ins into $(VENV): $(DEV_INTERFACES)"
+	dev/build_interfaces.sh $(VENV) .build/interfaces $(DEV_INTERFACES)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@# An editable install skips data_files: link the ament index marker and share/ by hand.
 	mkdir -p $(VENV)/share/ament_index/resource_index/packages $(VENV)/share/resnet_x5_ros

@@ -29,9 +29,11 @@ from resnet_x5_ros.backends import BackendError, create_backend, ModelError
 from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 from resnet_x5_ros.messages import one_line as _one_line
 from resnet_x5_ros.params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
+from resnet_x5_ros.perception_msg import PerceptionOutput, PerceptionUnavailable
 from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
                                     Settings)
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
+from resnet_x5_ros.shared_mem import hbm_frame, hbm_source
 from resnet_x5_ros.stats import PipelineStats
 
 WARN_EVERY_S = 5.0
@@ -77,6 +79,8 @@ class ClassifierNode(Node):
         self._label_info_pub = self.create_publisher(LabelInfo, 'label_info', latched)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._overlay_pub = self.create_publisher(Image, 'overlay', 1)
+        self._perception = self._perception_output(backend)
+        self._input_topic, self._input_type, self._input_callback = self._input()
         self._publish_label_info()
 
         self._slot = LatestSlot()
@@ -84,12 +88,6 @@ class ClassifierNode(Node):
                                    on_error=self._on_worker_error)
         self._workers.start()
 
-        image_topic = self.resolve_topic_name('image')
-        if self._p['compressed']:
-            # image_transport's convention: the compressed stream lives under the raw topic.
-            self._input_topic, self._input_type = image_topic + '/compressed', CompressedImage
-        else:
-            self._input_topic, self._input_type = image_topic, Image
         self._subscription = None
         self._reliability = None
         if self._p['qos_reliability'] == 'auto':
@@ -129,6 +127,37 @@ class ClassifierNode(Node):
             if reason:
                 raise StartupError(reason)
 
+    def _perception_output(self, backend):
+        topic = self._p['perception_topic']
+        if not topic:
+            return None
+        try:
+            output = PerceptionOutput(self, topic, self._classifier.labels, backend.model_path,
+                                      (backend.input_width, backend.input_height))
+        except PerceptionUnavailable as exc:
+            backend.close()
+            raise StartupError(str(exc)) from None
+        self.get_logger().info('web display results (ai_msgs/PerceptionTargets) on ' +
+                               output.topic)
+        return output
+
+    def _input(self):
+        """(topic, message type, callback) of the camera input the parameters ask for."""
+        if self._p['io_method'] == 'shared_mem':
+            try:
+                from hbm_img_msgs.msg import HbmMsg1080P
+            except ImportError as exc:
+                self._classifier.backend.close()
+                raise StartupError(
+                    'parameter io_method is shared_mem but hbm_img_msgs cannot be imported '
+                    '({}); it comes with TogetheROS.Bot'.format(exc)) from None
+            return self.resolve_topic_name('hbmem_img'), HbmMsg1080P, self._on_hbm
+        image_topic = self.resolve_topic_name('image')
+        if self._p['compressed']:
+            # image_transport's convention: the compressed stream lives under the raw topic.
+            return image_topic + '/compressed', CompressedImage, self._on_compressed
+        return image_topic, Image, self._on_image
+
     def _load_backend(self):
         try:
             return create_backend(self._p['backend'], self._p['model_path'],
@@ -160,9 +189,8 @@ class ClassifierNode(Node):
     def _subscribe(self, reliability, why):
         qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=reliability,
                          durability=qos_profile_sensor_data.durability)
-        callback = self._on_compressed if self._p['compressed'] else self._on_image
         self._subscription = self.create_subscription(self._input_type, self._input_topic,
-                                                      callback, qos)
+                                                      self._input_callback, qos)
         self._reliability = reliability
         self.get_logger().info('subscribed to {} with {} QoS ({})'.format(
             self._input_topic, reliability.name.lower(), why))
@@ -172,6 +200,15 @@ class ClassifierNode(Node):
 
     def _on_compressed(self, msg):
         self._enqueue(frame_from_compressed(msg), msg)
+
+    def _on_hbm(self, msg):
+        try:
+            frame = hbm_frame(msg)
+        except convert.FrameError as exc:
+            self._stats.count('received')
+            self._reject(exc)
+            return
+        self._enqueue(frame, hbm_source(msg, self._p['shared_mem_frame_id']))
 
     def _enqueue(self, frame, msg):
         self._stats.count('received')
@@ -186,12 +223,12 @@ class ClassifierNode(Node):
     def _process(self, item):
         sequence, received_at, frame, msg = item
         classifier = self._classifier
+        settings = classifier.settings
+        started = time.perf_counter()
         try:
-            result = classifier.classify(frame, classifier.settings)
+            result = classifier.classify(frame, settings)
         except convert.FrameError as exc:
-            self._stats.count('rejected')
-            self._warn('frame', 'rejected a frame ({} rejected so far): {}'.format(
-                self._stats.counts()['rejected'], exc))
+            self._reject(exc)
             return
         except BackendError as exc:
             self._stats.count('backend_errors')
@@ -204,8 +241,15 @@ class ClassifierNode(Node):
         out = Classification(header=msg.header)
         out.results = [ObjectHypothesis(class_id=class_id, score=score) for class_id, score
                        in classifier.hypotheses(result.top, self._class_id_format)]
-        if self._gate.run_if_newest(sequence,
-                                    lambda: self._classification_pub.publish(out)):
+        targets = None if self._perception is None else self._perception.prepare(
+            msg.header, frame, result, settings.resize_mode, received_at, started)
+
+        def publish():
+            self._classification_pub.publish(out)
+            if targets is not None:
+                self._perception.publish(targets)
+
+        if self._gate.run_if_newest(sequence, publish):
             self._stats.count('published')
             self._stats.record(convert=result.convert_s, infer=result.infer_s,
                                post=result.post_s,
@@ -214,6 +258,11 @@ class ClassifierNode(Node):
             self._stats.count('stale')
         if self._overlay_pub.get_subscription_count() > 0:
             self._publish_overlay(msg, frame, result)
+
+    def _reject(self, exc):
+        self._stats.count('rejected')
+        self._warn('frame', 'rejected a frame ({} rejected so far): {}'.format(
+            self._stats.counts()['rejected'], exc))
 
     def _on_worker_error(self, exc):
         if not self.context.ok():

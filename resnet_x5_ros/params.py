@@ -16,6 +16,7 @@ from resnet_x5_ros.pipeline import CLASS_ID_FORMATS
 
 QOS_RELIABILITIES = ('auto', 'reliable', 'best_effort')
 NV12_RANGE_CHOICES = ('auto',) + NV12_RANGES
+IO_METHODS = ('ros', 'shared_mem')
 
 Param = collections.namedtuple('Param', 'name default description choices low high dynamic')
 
@@ -50,6 +51,13 @@ PARAMS = (
     Param('compressed', False,
           'Subscribe to <image>/compressed (sensor_msgs/CompressedImage, JPEG/PNG) instead '
           'of <image>.', None, None, None, False),
+    Param('io_method', 'ros',
+          'Camera input, as mipi_cam names it: ros (sensor_msgs/Image or CompressedImage on '
+          '<image>) or shared_mem (hbm_img_msgs/HbmMsg1080P on hbmem_img, TROS).',
+          IO_METHODS, None, None, False),
+    Param('shared_mem_frame_id', 'default_cam',
+          'io_method shared_mem: header.frame_id of the results (HbmMsg has none; '
+          "default_cam is mipi_cam's default frame_id).", None, None, None, False),
     Param('qos_reliability', 'auto',
           'Subscription reliability: auto (match the publishers found on the topic), '
           'reliable or best_effort.', QOS_RELIABILITIES, None, None, False),
@@ -61,6 +69,10 @@ PARAMS = (
           NV12_RANGE_CHOICES, None, None, False),
     Param('num_threads', 0, 'CPU backend: ONNX Runtime intra-op threads (0 = all cores).',
           None, 0, 256, False),
+    Param('perception_topic', '',
+          'Also publish ai_msgs/PerceptionTargets on this topic for the TROS web display '
+          '(websocket smart_topic). Empty: off. Needs ai_msgs (TogetheROS.Bot).',
+          None, None, None, False),
     Param('diagnostics_period', 1.0, 'Seconds between /diagnostics messages.',
           None, 0.1, 60.0, False),
 )

@@ -55,3 +55,20 @@ class PipelineStats:
                 snap[stage + '_ms_median'] = float(np.median(values) * 1000.0)
                 snap[stage + '_ms_p99'] = float(np.percentile(values, 99) * 1000.0)
         return snap
+
+
+class RateMeter:
+    """Events per second over the last `window` seconds, e.g. the node's output rate."""
+
+    def __init__(self, window=1.0, clock=time.monotonic):
+        self._window = window
+        self._clock = clock
+        self._times = collections.deque()
+
+    def tick(self):
+        """Record one event now; returns the rate including it."""
+        now = self._clock()
+        self._times.append(now)
+        while now - self._times[0] >= self._window:
+            self._times.popleft()
+        return len(self._times) / self._window

@@ -24,6 +24,9 @@ ROSDEP_KEYS = {
     'launch': 'launch', 'launch_ros': 'launch_ros',
     'numpy': 'python3-numpy', 'cv2': 'python3-opencv', 'yaml': 'python3-yaml',
     'pytest': 'python3-pytest', 'hypothesis': 'python3-hypothesis',
+    'builtin_interfaces': 'builtin_interfaces', 'catkin_pkg': 'python3-catkin-pkg',
+    # TROS message packages (declared with a TROS_DISTRO condition).
+    'ai_msgs': 'ai_msgs', 'hbm_img_msgs': 'hbm_img_msgs',
 }
 # Imported only where present, with no rosdep key: said so in package.xml's comment.
 NO_KEY = {'hobot_dnn', 'hobot_dnn_rdkx5', 'hbm_runtime', 'onnxruntime', 'matplotlib', 'rosbags'}

@@ -20,11 +20,12 @@ Imports no ROS; works with numpy 1.21 / OpenCV 4.5.
 """
 
 from resnet_x5_ros.convert.colour import NV12_RANGES, nv12_size
-from resnet_x5_ros.convert.compressed import compressed_to_bgr, compressed_to_nv12
+from resnet_x5_ros.convert.compressed import (compressed_size, compressed_to_bgr,
+                                              compressed_to_nv12)
 from resnet_x5_ros.convert.raw import PAD_LEVEL, to_bgr, to_nv12
 from resnet_x5_ros.convert.resize import DEFAULT_RESIZE_MODE, RESIZE_MODES
 from resnet_x5_ros.convert.validate import ENCODINGS, FrameError, MAX_DIMENSION
 
 __all__ = ['FrameError', 'ENCODINGS', 'RESIZE_MODES', 'DEFAULT_RESIZE_MODE', 'MAX_DIMENSION',
            'NV12_RANGES', 'PAD_LEVEL', 'nv12_size', 'to_nv12', 'compressed_to_nv12', 'to_bgr',
-           'compressed_to_bgr']
+           'compressed_to_bgr', 'compressed_size']

@@ -57,6 +57,15 @@ def jpeg_size(buf):
     return None
 
 
+def compressed_size(data):
+    """(width, height) from a JPEG or PNG header without decoding it, or None if unknown."""
+    try:
+        buf = as_bytes(data)
+    except FrameError:
+        return None
+    return png_size(buf) or jpeg_size(buf)
+
+
 def _check_png_chunks(buf, fmt):
     """Refuse a PNG whose chunks are cut short or fail their CRC, before libpng reads it.
 

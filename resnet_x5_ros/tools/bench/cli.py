@@ -8,6 +8,7 @@
     bench node --json             the node through ROS
     bench soak --json             20,000 frames: RSS, threads
     bench bag --json              frames per second through classify --bag
+    bench shared_mem --json       io_method ros vs shared_mem (TROS HbmMsg1080P)
     bench simulate --json         the compiled X5 .bin on hbdk-sim (development machines only)
 
 Each suite is a module with `add_arguments(parser)` and `run(args) -> dict`; the dict is
@@ -34,6 +35,7 @@ SUITES = {
     'node': 'resnet_x5_ros.tools.bench.node',
     'soak': 'resnet_x5_ros.tools.bench.soak',
     'bag': 'resnet_x5_ros.tools.bench.bag',
+    'shared_mem': 'resnet_x5_ros.tools.bench.shared_mem',
     # Needs the x86 simulator and the repository's fixtures: lives in dev/, which
     # scripts/devenv puts on PYTHONPATH; never installed with the package.
     'simulate': 'x5_simulator.bench_suite',
