@@ -9,6 +9,7 @@ is not ROS lives in the ROS-free modules (frames, backends, postprocess, pipelin
 
 import array
 import itertools
+import os
 import sys
 import time
 
@@ -17,10 +18,11 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import SetParametersResult
 import rclpy
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
+from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
@@ -30,9 +32,11 @@ from resnet_x5_ros.node_params import check_choice, descriptor, PARAMS, PARAMS_B
 from resnet_x5_ros.pipeline import Classifier, Frame, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
 from resnet_x5_ros.stats import PipelineStats
+from resnet_x5_ros.stop_signals import StopSignals
 from resnet_x5_ros.worker import LatestSlot, NewestFirstGate, WorkerPool
 
 WARN_EVERY_S = 5.0
+SPIN_TIMEOUT_S = 0.1
 
 
 class StartupError(Exception):
@@ -360,18 +364,32 @@ def main(args=None):
     # OpenCV's own warnings about damaged frames would bypass the node's rate-limited log;
     # FrameError already reports them.
     cv2.setLogLevel(2)  # errors only
-    rclpy.init(args=args)
+    stop = StopSignals()
+    stop.install()
     node = None
+    executor = None
     code = 0
+    busy = []
     try:
+        # Our handlers, not rclpy's: rclpy's shut the context down from a signal while the
+        # workers still publish, and raise again on launch's second SIGINT (stop_signals.py).
+        rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
         node = ClassifierNode()
-        rclpy.spin(node)
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        stop.running()
+        while not stop.requested:
+            # The timeout bounds how long a signal waits for the loop to see it.
+            executor.spin_once(timeout_sec=SPIN_TIMEOUT_S)
     except StartupError as exc:
         print('classifier_node: error: {}'.format(exc), file=sys.stderr)
         code = 2
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        stop.ignore_from_now_on()
+        if executor is not None:
+            executor.shutdown()
         if node is not None:
             busy = node.shutdown()
             if busy:
@@ -380,6 +398,13 @@ def main(args=None):
                     .format(', '.join(busy)))
             node.destroy_node()
         rclpy.try_shutdown()
+    if busy:
+        # A worker still inside the runtime would come back into Python while the
+        # interpreter is torn down; with C++ frames on its stack that aborts the process
+        # ("terminate called without an active exception"). Everything is closed: leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
 
 
