@@ -31,6 +31,7 @@ from resnet_x5_ros.backends import BackendError, create_backend, ModelError
 from resnet_x5_ros.node_params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
 from resnet_x5_ros.pipeline import Classifier, Frame, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
+from resnet_x5_ros.stall import ProgressWatch, stall_limit_s
 from resnet_x5_ros.stats import PipelineStats
 from resnet_x5_ros.stop_signals import StopSignals
 from resnet_x5_ros.worker import LatestSlot, NewestFirstGate, WorkerPool
@@ -60,10 +61,15 @@ class ClassifierNode(Node):
         try:
             self._classifier = Classifier(backend, labels, Settings(
                 top_k=self._p['top_k'], score_threshold=self._p['score_threshold'],
-                apply_softmax=self._p['apply_softmax'], resize_mode=self._p['resize_mode']))
+                apply_softmax=self._p['apply_softmax'], resize_mode=self._p['resize_mode'],
+                camera_range=self._p['camera_range']))
         except ValueError as exc:
             backend.close()
             raise StartupError('parameter error: {}'.format(exc)) from None
+        # top_k was declared with the widest range any model can have; now that the model
+        # is known, `ros2 param describe` shows (and rclpy enforces) the real one.
+        self.set_descriptor('top_k', descriptor(
+            PARAMS_BY_NAME['top_k']._replace(high=backend.num_classes)))
         self._class_id_format = self._p['class_id_format']
         self._stats = PipelineStats()
         self._sequence = itertools.count()
@@ -71,6 +77,7 @@ class ClassifierNode(Node):
         self._last_warning = {}
         self._last_health_counts = {}
         self._error_streak = 0  # inferences failed in a row, for the diagnostics level
+        self._progress = ProgressWatch()
 
         self._classification_pub = self.create_publisher(Classification, 'classification', 10)
         latched = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST,
@@ -82,7 +89,7 @@ class ClassifierNode(Node):
         self._publish_label_info()
 
         self._slot = LatestSlot()
-        self._workers = WorkerPool(self._slot, self._process, self._p['num_workers'],
+        self._workers = WorkerPool(self._slot, self._handle_frame, self._p['num_workers'],
                                    on_error=self._on_worker_error)
         self._workers.start()
 
@@ -184,6 +191,13 @@ class ClassifierNode(Node):
 
     # ---- workers --------------------------------------------------------------------
 
+    def _handle_frame(self, item):
+        self._progress.begin()
+        try:
+            self._process(item)
+        finally:
+            self._progress.end()
+
     def _process(self, item):
         sequence, received_at, frame, msg = item
         classifier = self._classifier
@@ -206,16 +220,25 @@ class ClassifierNode(Node):
         id_format = self._class_id_format
         out.results = [ObjectHypothesis(class_id=classifier.class_id(i, id_format),
                                         score=float(s)) for i, s in result.top]
-        if self._gate.run_if_newest(sequence,
-                                    lambda: self._classification_pub.publish(out)):
+        # Drawn before the gate (outside its lock), published through it with the
+        # classification: an overlay never goes back in time, and only results that were
+        # published are drawn.
+        overlay = None
+        if self._overlay_pub.get_subscription_count() > 0:
+            overlay = self._overlay_image(msg, frame, result)
+
+        def publish():
+            self._classification_pub.publish(out)
+            if overlay is not None:
+                self._overlay_pub.publish(overlay)
+
+        if self._gate.run_if_newest(sequence, publish):
             self._stats.count('published')
             self._stats.record(convert=result.convert_s, infer=result.infer_s,
                                post=result.post_s,
                                total=time.perf_counter() - received_at)
         else:
             self._stats.count('stale')
-        if self._overlay_pub.get_subscription_count() > 0:
-            self._publish_overlay(msg, frame, result)
 
     def _on_worker_error(self, exc):
         if not self.context.ok():
@@ -225,20 +248,24 @@ class ClassifierNode(Node):
                    .format(self._stats.counts()['internal_errors'], type(exc).__name__,
                            _one_line(exc)))
 
-    def _publish_overlay(self, msg, frame, result):
+    def _overlay_image(self, msg, frame, result):
+        """Return the frame with the top-k drawn as a bgr8 Image, or None if unreadable."""
         try:
             if frame.compressed:
                 bgr = frames.compressed_to_bgr(frame.data, frame.encoding)
             else:
+                # Camera YUV read in the range the classifier reads it in (camera_range).
+                classifier = self._classifier
                 bgr = frames.to_bgr(frame.data, frame.encoding, frame.width, frame.height,
-                                    frame.step)
+                                    frame.step, yuv_range=classifier.camera_range(
+                                        classifier.settings.camera_range))
         except frames.FrameError:
-            return
+            return None
         bgr = draw_top_k(bgr, result.top, self._classifier.labels)
         image = Image(header=msg.header, height=bgr.shape[0], width=bgr.shape[1],
                       encoding='bgr8', is_bigendian=0, step=bgr.shape[1] * 3)
         image.data = array.array('B', bgr.tobytes())
-        self._overlay_pub.publish(image)
+        return image
 
     # ---- parameters, label map, diagnostics --------------------------------------------
 
@@ -286,16 +313,18 @@ class ClassifierNode(Node):
         backend = self._classifier.backend
         status = DiagnosticStatus(name='{}: classifier'.format(self.get_fully_qualified_name()),
                                   hardware_id=backend.name)
-        status.level, status.message = self._health(snap)
+        limit = stall_limit_s(snap.get('total_ms_median', 0.0) / 1000.0)
+        status.level, status.message = self._health(snap, limit)
         values = {'backend': backend.description, 'model': backend.model_path,
                   'input_topic': self._input_topic}
         values.update(snap)
+        values['stall_limit_s'] = limit
         status.values = [KeyValue(key=k, value=_fmt(v)) for k, v in values.items()]
         msg = DiagnosticArray(status=[status])
         msg.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(msg)
 
-    def _health(self, snap):
+    def _health(self, snap, stall_limit):
         # Judged on the latest inferences and on what happened since the previous status,
         # not over the node's lifetime: a backend that starts failing after hours of good
         # results must show at once, and stay ERROR until an inference succeeds again.
@@ -304,6 +333,13 @@ class ClassifierNode(Node):
         def new(key):
             return snap[key] - last.get(key, 0)
 
+        stalled = self._progress.stalled_for()
+        if stalled > stall_limit:
+            text = ('inference stalled: no frame finished for {:.1f} s while one is in '
+                    'progress (limit {:.1f} s); the backend call may be hung'
+                    .format(stalled, stall_limit))
+            self._warn('stall', text)
+            return DiagnosticStatus.ERROR, text
         if self._error_streak:
             return DiagnosticStatus.ERROR, 'backend failing: the last {} inferences failed' \
                 .format(self._error_streak)

@@ -202,3 +202,16 @@ def test_auto_picks_bpu_for_a_bin_when_the_runtime_imports(tmp_path):
         assert backend.name == 'bpu' and 'STAND-IN' in backend.description
         backend.close()
     assert not bpu.bpu_runtime_available() or 'STAND-IN' not in bpu.bpu_runtime_status()
+
+
+@pytest.mark.parametrize('bad', [np.nan, np.inf, -np.inf])
+def test_non_finite_scores_are_a_backend_failure(tmp_path, bad):
+    # A model that outputs NaN/inf is broken: the backend reports it like a failed inference
+    # (the node counts it in backend_errors), it never reaches post-processing.
+    with support.standin_runtime() as pyeasy_dnn:
+        pyeasy_dnn.set_scorer(lambda nv12, w, h, path: np.where(
+            np.arange(1000) == 7, bad, 0.0))
+        backend = bpu.BpuBackend(support.write_fixture_bin(tmp_path / 'm.bin'), warmup=False)
+        with pytest.raises(BackendError, match='non-finite'):
+            backend.infer(GOOD)
+        backend.close()
