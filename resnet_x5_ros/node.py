@@ -397,6 +397,7 @@ def _fmt(value):
 
 
 def main(args=None):
+    """Run the node until SIGINT/SIGTERM; ends the process (does not return)."""
     # OpenCV's own warnings about damaged frames would bypass the node's rate-limited log;
     # FrameError already reports them.
     cv2.setLogLevel(2)  # errors only
@@ -405,7 +406,6 @@ def main(args=None):
     node = None
     executor = None
     code = 0
-    busy = []
     try:
         # Our handlers, not rclpy's: rclpy's shut the context down from a signal while the
         # workers still publish, and raise again on launch's second SIGINT (stop_signals.py).
@@ -434,14 +434,14 @@ def main(args=None):
                     .format(', '.join(busy)))
             node.destroy_node()
         rclpy.try_shutdown()
-    if busy:
-        # A worker still inside the runtime would come back into Python while the
-        # interpreter is torn down; with C++ frames on its stack that aborts the process
-        # ("terminate called without an active exception"). Everything is closed: leave now.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    return code
+    # ROS (with its log), the workers and the backend are closed: leave without the
+    # interpreter's teardown. It is what remains slow (0.2-0.3 s of a 0.3 s exit here, seconds
+    # on a loaded machine, against launch's patience) and unsafe: a worker still inside the
+    # runtime that comes back into Python during it aborts the process with C++ frames on its
+    # stack ("terminate called without an active exception").
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == '__main__':
