@@ -8,6 +8,7 @@ is not ROS lives in the ROS-free modules (frames, backends, postprocess, pipelin
 """
 
 import array
+import ctypes
 import itertools
 import os
 import sys
@@ -439,9 +440,19 @@ def main(args=None):
     # on a loaded machine, against launch's patience) and unsafe: a worker still inside the
     # runtime that comes back into Python during it aborts the process with C++ frames on its
     # stack ("terminate called without an active exception").
+    _flush_output()
+    os._exit(code)
+
+
+def _flush_output():
+    # os._exit skips every flush: Python's stream buffers, and the C library's, where rcutils
+    # may have logged to a buffered stdout (RCUTILS_LOGGING_USE_STDOUT).
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
 
 
 if __name__ == '__main__':
