@@ -8,7 +8,9 @@ is not ROS lives in the ROS-free modules (convert, backends, postprocess, pipeli
 """
 
 import array
+import ctypes
 import itertools
+import os
 import sys
 import time
 
@@ -17,10 +19,11 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import SetParametersResult
 import rclpy
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
+from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
@@ -34,9 +37,12 @@ from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_fro
                                     Settings)
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
 from resnet_x5_ros.shared_mem import hbm_frame, hbm_source
+from resnet_x5_ros.stall import ProgressWatch, stall_limit_s
 from resnet_x5_ros.stats import PipelineStats
+from resnet_x5_ros.stop_signals import StopSignals
 
 WARN_EVERY_S = 5.0
+SPIN_TIMEOUT_S = 0.1
 
 
 class StartupError(Exception):
@@ -60,10 +66,15 @@ class ClassifierNode(Node):
         try:
             self._classifier = Classifier(backend, labels, Settings(
                 top_k=self._p['top_k'], score_threshold=self._p['score_threshold'],
-                apply_softmax=self._p['apply_softmax'], resize_mode=self._p['resize_mode']))
+                apply_softmax=self._p['apply_softmax'], resize_mode=self._p['resize_mode'],
+                camera_range=self._p['camera_range']))
         except ValueError as exc:
             backend.close()
             raise StartupError('parameter error: {}'.format(exc)) from None
+        # top_k was declared with the widest range any model can have; now that the model
+        # is known, `ros2 param describe` shows (and rclpy enforces) the real one.
+        self.set_descriptor('top_k', descriptor(
+            PARAMS_BY_NAME['top_k']._replace(high=backend.num_classes)))
         self._class_id_format = self._p['class_id_format']
         self._stats = PipelineStats()
         self._sequence = itertools.count()
@@ -71,6 +82,7 @@ class ClassifierNode(Node):
         self._last_warning = {}
         self._last_health_counts = {}
         self._error_streak = 0  # inferences failed in a row, for the diagnostics level
+        self._progress = ProgressWatch()
 
         self._classification_pub = self.create_publisher(Classification, 'classification', 10)
         latched = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST,
@@ -84,7 +96,7 @@ class ClassifierNode(Node):
         self._publish_label_info()
 
         self._slot = LatestSlot()
-        self._workers = WorkerPool(self._slot, self._process, self._p['num_workers'],
+        self._workers = WorkerPool(self._slot, self._handle_frame, self._p['num_workers'],
                                    on_error=self._on_worker_error)
         self._workers.start()
 
@@ -220,6 +232,13 @@ class ClassifierNode(Node):
 
     # ---- workers --------------------------------------------------------------------
 
+    def _handle_frame(self, item):
+        self._progress.begin()
+        try:
+            self._process(item)
+        finally:
+            self._progress.end()
+
     def _process(self, item):
         sequence, received_at, frame, msg = item
         classifier = self._classifier
@@ -243,11 +262,19 @@ class ClassifierNode(Node):
                        in classifier.hypotheses(result.top, self._class_id_format)]
         targets = None if self._perception is None else self._perception.prepare(
             msg.header, frame, result, settings.resize_mode, received_at, started)
+        # Drawn before the gate (outside its lock), published through it with the
+        # classification: an overlay never goes back in time, and only results that were
+        # published are drawn.
+        overlay = None
+        if self._overlay_pub.get_subscription_count() > 0:
+            overlay = self._overlay_image(msg, frame, result)
 
         def publish():
             self._classification_pub.publish(out)
             if targets is not None:
                 self._perception.publish(targets)
+            if overlay is not None:
+                self._overlay_pub.publish(overlay)
 
         if self._gate.run_if_newest(sequence, publish):
             self._stats.count('published')
@@ -256,8 +283,6 @@ class ClassifierNode(Node):
                                total=time.perf_counter() - received_at)
         else:
             self._stats.count('stale')
-        if self._overlay_pub.get_subscription_count() > 0:
-            self._publish_overlay(msg, frame, result)
 
     def _reject(self, exc):
         self._stats.count('rejected')
@@ -272,20 +297,24 @@ class ClassifierNode(Node):
                    .format(self._stats.counts()['internal_errors'], type(exc).__name__,
                            _one_line(exc)))
 
-    def _publish_overlay(self, msg, frame, result):
+    def _overlay_image(self, msg, frame, result):
+        """Return the frame with the top-k drawn as a bgr8 Image, or None if unreadable."""
         try:
             if frame.compressed:
                 bgr = convert.compressed_to_bgr(frame.data, frame.encoding)
             else:
+                # Camera YUV read in the range the classifier reads it in (camera_range).
+                classifier = self._classifier
                 bgr = convert.to_bgr(frame.data, frame.encoding, frame.width, frame.height,
-                                     frame.step)
+                                     frame.step, yuv_range=classifier.camera_range(
+                                         classifier.settings.camera_range))
         except convert.FrameError:
-            return
+            return None
         bgr = draw_top_k(bgr, result.top, self._classifier.labels)
         image = Image(header=msg.header, height=bgr.shape[0], width=bgr.shape[1],
                       encoding='bgr8', is_bigendian=0, step=bgr.shape[1] * 3)
         image.data = array.array('B', bgr.tobytes())
-        self._overlay_pub.publish(image)
+        return image
 
     # ---- parameters, label map, diagnostics --------------------------------------------
 
@@ -333,16 +362,18 @@ class ClassifierNode(Node):
         backend = self._classifier.backend
         status = DiagnosticStatus(name='{}: classifier'.format(self.get_fully_qualified_name()),
                                   hardware_id=backend.name)
-        status.level, status.message = self._health(snap)
+        limit = stall_limit_s(snap.get('total_ms_median', 0.0) / 1000.0)
+        status.level, status.message = self._health(snap, limit)
         values = {'backend': backend.description, 'model': backend.model_path,
                   'input_topic': self._input_topic}
         values.update(snap)
+        values['stall_limit_s'] = limit
         status.values = [KeyValue(key=k, value=_fmt(v)) for k, v in values.items()]
         msg = DiagnosticArray(status=[status])
         msg.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(msg)
 
-    def _health(self, snap):
+    def _health(self, snap, stall_limit):
         # Judged on the latest inferences and on what happened since the previous status,
         # not over the node's lifetime: a backend that starts failing after hours of good
         # results must show at once, and stay ERROR until an inference succeeds again.
@@ -351,6 +382,13 @@ class ClassifierNode(Node):
         def new(key):
             return snap[key] - last.get(key, 0)
 
+        stalled = self._progress.stalled_for()
+        if stalled > stall_limit:
+            text = ('inference stalled: no frame finished for {:.1f} s while one is in '
+                    'progress (limit {:.1f} s); the backend call may be hung'
+                    .format(stalled, stall_limit))
+            self._warn('stall', text)
+            return DiagnosticStatus.ERROR, text
         if self._error_streak:
             return DiagnosticStatus.ERROR, 'backend failing: the last {} inferences failed' \
                 .format(self._error_streak)
@@ -404,21 +442,35 @@ def _fmt(value):
 
 
 def main(args=None):
+    """Run the node until SIGINT/SIGTERM; ends the process (does not return)."""
     # OpenCV's own warnings about damaged frames would bypass the node's rate-limited log;
     # FrameError already reports them.
     cv2.setLogLevel(2)  # errors only
-    rclpy.init(args=args)
+    stop = StopSignals()
+    stop.install()
     node = None
+    executor = None
     code = 0
     try:
+        # Our handlers, not rclpy's: rclpy's shut the context down from a signal while the
+        # workers still publish, and raise again on launch's second SIGINT (stop_signals.py).
+        rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
         node = ClassifierNode()
-        rclpy.spin(node)
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        stop.running()
+        while not stop.requested:
+            # The timeout bounds how long a signal waits for the loop to see it.
+            executor.spin_once(timeout_sec=SPIN_TIMEOUT_S)
     except StartupError as exc:
         print('classifier_node: error: {}'.format(exc), file=sys.stderr)
         code = 2
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        stop.ignore_from_now_on()
+        if executor is not None:
+            executor.shutdown()
         if node is not None:
             busy = node.shutdown()
             if busy:
@@ -427,7 +479,24 @@ def main(args=None):
                     .format(', '.join(busy)))
             node.destroy_node()
         rclpy.try_shutdown()
-    return code
+    # ROS (with its log), the workers and the backend are closed: leave without the
+    # interpreter's teardown. It is what remains slow (0.2-0.3 s of a 0.3 s exit here, seconds
+    # on a loaded machine, against launch's patience) and unsafe: a worker still inside the
+    # runtime that comes back into Python during it aborts the process with C++ frames on its
+    # stack ("terminate called without an active exception").
+    _flush_output()
+    os._exit(code)
+
+
+def _flush_output():
+    # os._exit skips every flush: Python's stream buffers, and the C library's, where rcutils
+    # may have logged to a buffered stdout (RCUTILS_LOGGING_USE_STDOUT).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
 
 
 if __name__ == '__main__':

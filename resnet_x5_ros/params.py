@@ -12,7 +12,7 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
 
 from resnet_x5_ros.backends import BACKENDS, BPU_RUNTIMES
 from resnet_x5_ros.convert import DEFAULT_RESIZE_MODE, NV12_RANGES, RESIZE_MODES
-from resnet_x5_ros.pipeline import CLASS_ID_FORMATS
+from resnet_x5_ros.pipeline import CAMERA_RANGES, CLASS_ID_FORMATS
 
 QOS_RELIABILITIES = ('auto', 'reliable', 'best_effort')
 NV12_RANGE_CHOICES = ('auto',) + NV12_RANGES
@@ -34,8 +34,10 @@ PARAMS = (
     Param('labels_path', '',
           'Class names, one per line (line N = class N). Empty: the bundled ImageNet-1k list.',
           None, None, None, False),
-    Param('top_k', 5, 'How many classes each result holds at most (1..number of classes).',
-          None, 1, 1000, True),
+    # Declared up to 65535 (vision_msgs numbers classes with a uint16); narrowed to the loaded
+    # model's class count once it is loaded.
+    Param('top_k', 5, 'How many classes each result holds at most (1..number of classes of '
+          'the loaded model).', None, 1, 65535, True),
     Param('score_threshold', 0.0, 'Classes scoring below this (0..1) are left out.',
           None, 0.0, 1.0, True),
     Param('apply_softmax', True,
@@ -45,6 +47,10 @@ PARAMS = (
           'How a frame is fitted to the model input: stretch, letterbox (keep aspect, grey '
           'bars) or center_crop (keep aspect, crop the centre).', RESIZE_MODES, None, None,
           True),
+    Param('camera_range', 'auto',
+          'Colour range of camera nv12/yuyv/uyvy frames: auto (taken to be the range the '
+          'model expects, passed through), full or video (remapped to the model range when '
+          'it differs). Other encodings are not affected.', CAMERA_RANGES, None, None, True),
     Param('class_id_format', 'index',
           'ObjectHypothesis.class_id: index (the class number as text, names in label_info) '
           'or name (the label text).', CLASS_ID_FORMATS, None, None, True),

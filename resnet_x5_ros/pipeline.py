@@ -15,6 +15,8 @@ from resnet_x5_ros import convert
 from resnet_x5_ros.postprocess import softmax, top_k
 
 CLASS_ID_FORMATS = ('index', 'name')
+# The colour range of camera NV12/YUYV frames: auto passes them through as the model's range.
+CAMERA_RANGES = ('auto', 'full', 'video')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Settings:
     score_threshold: float = 0.0
     apply_softmax: bool = True
     resize_mode: str = convert.DEFAULT_RESIZE_MODE
+    camera_range: str = 'auto'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,25 +83,38 @@ class Classifier:
     def checked(self, settings):
         """Return settings unchanged if valid for this model, else raise ValueError."""
         if not 1 <= settings.top_k <= self.backend.num_classes:
-            raise ValueError('top_k must be in [1, {}], got {}'.format(
-                self.backend.num_classes, settings.top_k))
+            raise ValueError('top_k must be in [1, {}] (the model has {} classes), got {}'
+                             .format(self.backend.num_classes, self.backend.num_classes,
+                                     settings.top_k))
         if not 0.0 <= settings.score_threshold <= 1.0:
             raise ValueError('score_threshold must be in [0, 1], got {}'.format(
                 settings.score_threshold))
         if settings.resize_mode not in convert.RESIZE_MODES:
             raise ValueError('resize_mode must be one of {}, got {!r}'.format(
                 ', '.join(convert.RESIZE_MODES), settings.resize_mode))
+        if settings.camera_range not in CAMERA_RANGES:
+            raise ValueError('camera_range must be one of {}, got {!r}'.format(
+                ', '.join(CAMERA_RANGES), settings.camera_range))
         return settings
 
-    def to_nv12(self, frame, resize_mode):
-        """Convert a Frame to the backend's NV12 input; raises convert.FrameError."""
+    def to_nv12(self, frame, resize_mode, camera_range='auto'):
+        """Convert a Frame to the backend's NV12 input; raises convert.FrameError.
+
+        camera_range: the range of camera NV12/YUYV/UYVY frames; 'auto' takes them to be in
+        the model's range (passed through), 'full'/'video' remaps them when that differs.
+        """
         size = {'out_width': self.backend.input_width,
                 'out_height': self.backend.input_height,
                 'resize_mode': resize_mode, 'nv12_range': self.backend.nv12_range}
         if frame.compressed:
             return convert.compressed_to_nv12(frame.data, frame.encoding, **size)
         return convert.to_nv12(frame.data, frame.encoding, frame.width, frame.height,
-                               frame.step, **size)
+                               frame.step, camera_range=self.camera_range(camera_range),
+                               **size)
+
+    def camera_range(self, setting):
+        """Return the range camera YUV frames are in: setting, or the model's for 'auto'."""
+        return self.backend.nv12_range if setting == 'auto' else setting
 
     def scores(self, raw, settings):
         """Backend output -> scores in [0, 1]."""
@@ -112,7 +128,7 @@ class Classifier:
         """Classify one Frame; raises convert.FrameError or the backend's BackendError."""
         settings = settings or self.settings
         t0 = time.perf_counter()
-        nv12 = self.to_nv12(frame, settings.resize_mode)
+        nv12 = self.to_nv12(frame, settings.resize_mode, settings.camera_range)
         t1 = time.perf_counter()
         raw = self.backend.infer(nv12)
         t2 = time.perf_counter()

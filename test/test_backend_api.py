@@ -236,3 +236,16 @@ def test_cpu_ignores_the_bpu_runtime_option():
     backend = backends.create_backend('cpu', bpu_runtime='hbm_runtime')
     assert backend.name == 'cpu'
     backend.close()
+
+
+@pytest.mark.parametrize('bad', [np.nan, np.inf, -np.inf])
+def test_non_finite_scores_are_a_backend_failure(tmp_path, bad):
+    # A model that outputs NaN/inf is broken: the backend reports it like a failed inference
+    # (the node counts it in backend_errors), it never reaches post-processing.
+    with support.standin_runtime() as pyeasy_dnn:
+        pyeasy_dnn.set_scorer(lambda nv12, w, h, path: np.where(
+            np.arange(1000) == 7, bad, 0.0))
+        backend = bpu.BpuBackend(support.write_fixture_bin(tmp_path / 'm.bin'), warmup=False)
+        with pytest.raises(BackendError, match='non-finite'):
+            backend.infer(GOOD)
+        backend.close()

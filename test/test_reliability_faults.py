@@ -12,7 +12,8 @@ What a hung BPU call does to the node (checked below): the worker that made the 
 (with several workers the others queue on the backend's lock); the subscription callback keeps
 taking frames into the one-frame slot and counts the ones it replaces as dropped; /diagnostics
 keeps coming from its timer on the executor thread, so received and dropped grow while
-published stands still; when the call returns, the newest frame is classified and output
+published stands still, and once no frame finished for longer than the stall limit the status
+is ERROR "inference stalled"; when the call returns, the newest frame is classified and output
 resumes; on SIGINT the node stops without joining the stuck worker (a daemon thread), warns
 which worker was still in inference, and exits 0. (The real pyeasy_dnn holds the GIL during
 forward(), so a call hung inside it would freeze the executor too; this stand-in hangs with
@@ -183,24 +184,36 @@ def test_backend_fails_for_a_while_then_recovers(tmp_path):
     assert code == 0 and 'Traceback' not in out, out[-3000:]
 
 
-def test_diagnostics_level_reports_a_backend_that_started_failing(tmp_path):
+# 'fail': the runtime's own words (pyeasy_dnn's RuntimeError behind its SystemError) are logged.
+@pytest.mark.parametrize('fault, logged', [('fail', 'RuntimeError: forward execution failed'),
+                                           ('nan', 'non-finite scores')])
+def test_diagnostics_level_reports_a_backend_that_started_failing(tmp_path, fault, logged):
+    # 'nan': a model whose scores turn NaN fails like a runtime error (a backend error with
+    # its streak), not as an internal error of the node.
     from diagnostic_msgs.msg import DiagnosticStatus
-    node, control = _bpu_node(tmp_path, '/t_fault_level',
+    namespace = '/t_fault_level_' + fault
+    node, control = _bpu_node(tmp_path, namespace,
                               scorer='test_reliability_support:control_scorer')
     client = RosClient('camera')
     try:
-        camera = _Camera(client, '/t_fault_level', node)
+        camera = _Camera(client, namespace, node)
         camera.send_accounted(80)
-        control.write_text('fail')
+        control.write_text(fault)
         for level in range(81, 86):
             camera.send_accounted(level)
+        counts = camera.diagnostics.counts()
+        assert counts['backend_errors'] == 5 and counts['internal_errors'] == 0, counts
         # The next status after the failures must not say everything is fine.
         seen = camera.diagnostics.updates
         assert client.spin_until(lambda: camera.diagnostics.updates > seen + 1)
-        assert camera.diagnostics.level != DiagnosticStatus.OK, camera.diagnostics.message
+        assert camera.diagnostics.level == DiagnosticStatus.ERROR, camera.diagnostics.message
+        assert 'failing' in camera.diagnostics.message, camera.diagnostics.message
     finally:
         client.close()
-        node.stop()
+        code, out = node.stop()
+    assert code == 0 and 'Traceback' not in out, out[-3000:]
+    failures = [line for line in out.splitlines() if 'inference failed' in line]
+    assert failures and logged in failures[0], out[-3000:]
 
 
 def _wait_for_hang(client, tmp_path, calls):
@@ -270,3 +283,39 @@ def test_shutdown_with_inference_hung_does_not_wait_for_it(tmp_path, workers):
     assert len(busy) == 1, out[-3000:]
     assert all('classifier-worker-{}'.format(i) in busy[0] for i in range(workers)), busy
     assert os.path.exists(str(tmp_path / 'forward.log'))
+
+
+def test_hung_inference_turns_diagnostics_error_until_results_flow_again(tmp_path):
+    from diagnostic_msgs.msg import DiagnosticStatus
+    node, control = _bpu_node(tmp_path, '/t_fault_stall',
+                              scorer='test_reliability_support:control_scorer')
+    client = RosClient('camera')
+    try:
+        camera = _Camera(client, '/t_fault_stall', node)
+        camera.send_accounted(40)
+        assert client.spin_until(lambda: camera.diagnostics.level == DiagnosticStatus.OK)
+        limit = float(camera.diagnostics.latest['stall_limit_s'])
+        assert limit >= 1.0
+        control.write_text('hang')
+        # A camera at 10 Hz: frames keep arriving while the inference hangs.
+        client.node.create_timer(0.1, lambda: camera.send(41))
+        assert _wait_for_hang(client, tmp_path, 3)
+        hung_at = time.monotonic()
+
+        def error():
+            return camera.diagnostics.level == DiagnosticStatus.ERROR
+
+        assert client.spin_until(error, 30.0), camera.diagnostics.message
+        assert time.monotonic() - hung_at >= limit  # not before the limit
+        assert 'stalled' in camera.diagnostics.message, camera.diagnostics.message
+        assert camera.diagnostics.counts()['received'] > 3  # frames did arrive meanwhile
+        control.write_text('ok')
+        published = camera.diagnostics.counts()['published']
+        assert client.spin_until(
+            lambda: camera.diagnostics.counts()['published'] > published + 2 and
+            camera.diagnostics.level == DiagnosticStatus.OK, 30.0), camera.diagnostics.message
+    finally:
+        client.close()
+        code, out = node.stop()
+    assert code == 0 and 'Traceback' not in out, out[-3000:]
+    assert [line for line in out.splitlines() if 'inference stalled' in line], out[-3000:]

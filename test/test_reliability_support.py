@@ -113,7 +113,7 @@ def control_scorer(nv12, width, height, model_path):
 
     'ok': the ramp scorer's answer (class = mean Y % 1000); 'fail': raise (the stand-in turns
     it into the SystemError pyeasy_dnn raises); 'hang': block until the file says otherwise,
-    like a BPU call that does not return.
+    like a BPU call that does not return; 'nan': NaN scores, like a broken model.
     """
     path = os.environ[CONTROL_ENV]
     while True:
@@ -121,6 +121,8 @@ def control_scorer(nv12, width, height, model_path):
             mode = f.read().strip()
         if mode == 'fail':
             raise RuntimeError('injected backend failure')
+        if mode == 'nan':
+            return np.full(1000, np.nan, dtype=np.float32)
         if mode != 'hang':
             break
         time.sleep(0.01)  # the fault being simulated, not test synchronisation

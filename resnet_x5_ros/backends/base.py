@@ -141,7 +141,8 @@ class Backend(abc.ABC):
         """Run one NV12 frame; return a new 1-D float32 array of num_classes raw scores.
 
         Raises InputError (a BackendError and ValueError) for a wrong buffer, before any
-        runtime call, and BackendError when the runtime fails or the backend is closed.
+        runtime call, and BackendError when the runtime fails, the scores are not all finite
+        (NaN or infinite) or the backend is closed.
         """
         if self._closed:
             raise BackendError('{} backend is closed'.format(self.name))
@@ -150,6 +151,11 @@ class Backend(abc.ABC):
         if scores.shape != (self.num_classes,) or scores.dtype != np.float32:
             raise BackendError('{} backend produced {} {} scores, expected float32 ({},)'.format(
                 self.name, scores.dtype, scores.shape, self.num_classes))
+        if not np.isfinite(scores).all():
+            # A broken model or runtime, not something post-processing should meet.
+            raise BackendError('{} backend produced non-finite scores ({} NaN, {} infinite)'
+                               .format(self.name, int(np.isnan(scores).sum()),
+                                       int(np.isinf(scores).sum())))
         return scores
 
     @abc.abstractmethod

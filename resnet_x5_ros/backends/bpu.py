@@ -40,6 +40,14 @@ MODEL_ZOO_HINT = ('the RDK model zoo publishes ResNet18_224x224_nv12.bin '
 SESSIONS = {PYEASY_DNN: PyeasyDnnSession, HBM_RUNTIME: HbmRuntimeSession}
 
 
+def _with_cause(exc):
+    # pyeasy_dnn sets a RuntimeError and returns None (dnn_python.cpp), which Python raises as
+    # SystemError("... returned a result with an error set") chained to that RuntimeError: the
+    # runtime's own words are in the cause.
+    cause = exc.__cause__ or exc.__context__
+    return '{} ({}: {})'.format(exc, type(cause).__name__, cause) if cause is not None else exc
+
+
 class BpuBackend(Backend):
     """A .bin model on the BPU through pyeasy_dnn or hbm_runtime. Options: see __init__."""
 
@@ -144,7 +152,7 @@ class BpuBackend(Backend):
                 raise
             except Exception as exc:
                 raise BackendError('bpu inference failed ({}): {}'.format(
-                    type(exc).__name__, exc)) from exc
+                    type(exc).__name__, _with_cause(exc))) from exc
             return self._decode(session, raw)
 
     def _decode(self, session, raw):
