@@ -21,6 +21,7 @@ from resnet_x5_ros.backends.base import BackendError, InputError, ModelError
 from resnet_x5_ros.backends.bpu import BpuBackend, DEFAULT_BPU_MODEL, read_bin_nv12_range
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
+from rosutil import child_env
 from standin_import import standin_support as support
 
 
@@ -328,14 +329,9 @@ def test_onnx_given_to_bpu(pyeasy_dnn, tmp_path):
 
 def test_standin_environment_configuration(tmp_path, fixture_bin):
     log = tmp_path / 'forward.log'
-    env = dict(os.environ)
-    env.update({
-        'PYTHONPATH': os.pathsep.join([support.STANDINS, support.REPO,
-                                       env.get('PYTHONPATH', '')]),
-        'PYEASY_DNN_STANDIN_SCORER': 'standin_support:ramp_scorer',
-        'PYEASY_DNN_STANDIN_FAIL_EVERY': '3',
-        'PYEASY_DNN_STANDIN_LOG': str(log),
-    })
+    env = child_env(PYTHONPATH=os.pathsep.join([support.STANDINS, support.REPO]),
+                    PYEASY_DNN_STANDIN_SCORER='standin_support:ramp_scorer',
+                    PYEASY_DNN_STANDIN_FAIL_EVERY=3, PYEASY_DNN_STANDIN_LOG=log)
     script = (
         'import numpy as np\n'
         'from resnet_x5_ros.backends import create_backend, BackendError\n'

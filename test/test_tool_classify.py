@@ -18,7 +18,7 @@ from resnet_x5_ros.pipeline import Classifier, Frame, Settings
 from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools import classify
 from resnet_x5_ros.tools.frame_files import FILE_ENCODINGS, frame_from_file
-from rosutil import REPO
+from rosutil import child_env, REPO
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
 STANDINS = os.path.join(REPO, 'test', 'standins')
@@ -150,7 +150,7 @@ def test_bpu_standin_gives_the_cpu_top5(cpu_classifier, tmp_path):
 
 def test_console_command_on_the_standin(tmp_path):
     model = standin_support().write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO, STANDINS]))
+    env = child_env(PYTHONPATH=STANDINS)
     out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify',
                           os.path.join(SAMPLES, 'coffee.png'), '--backend', 'bpu', '--model',
                           model], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
