@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
 # Installs this package, editable, into VENV and makes VENV an ament prefix for it: an
 # editable install skips data_files, so the ament index marker and share/ are linked by hand.
 #   dev/install_package.sh VENV

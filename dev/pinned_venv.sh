@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
 # (Re)builds VENV with PYTHON from a fully pinned REQUIREMENTS file (binary wheels only, no
 # dependency resolution), unless VENV was already built from exactly that file.
 #   dev/pinned_venv.sh VENV PYTHON REQUIREMENTS

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
 # Prints the path of a working Python 3.10 interpreter (the board's Python), or says why not
 # and exits 2: $PYTHON310 when set, else pyenv's 3.10.13, else python3.10 on PATH.
 set -euo pipefail

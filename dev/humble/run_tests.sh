@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
 # `make test-humble`: the whole test suite, then the demo, under a sourced ROS 2 Humble install
 # with the board's Python stack (Python 3.10, numpy 1.21, OpenCV 4.5), the way the node runs on
 # the board: ROS comes from `source $HUMBLE_PREFIX/setup.bash` (PYTHONPATH, LD_LIBRARY_PATH,
@@ -81,7 +83,8 @@ assert not rclpy.__file__.startswith(sys.prefix), 'rclpy must come from the sour
 EOF
 
 status=0
-python -m pytest test -p no:cacheprovider "$@" || status=$?
+# No path given: pytest.ini's testpaths (the whole suite).
+python -m pytest -p no:cacheprovider "$@" || status=$?
 echo "== test-humble: the demo"
 python -m resnet_x5_ros.demo || status=$?
 if [ "$status" -ne 0 ]; then
