@@ -15,10 +15,11 @@ USER_MODEL_DIR := $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/resnet_x5_ros
 # The stamp records what the venv was made from; any change to these files redoes setup.
 # Dev-only interface packages (dev/<name>), built in this order (dependencies first).
 DEV_INTERFACES := vision_msgs ai_msgs hbm_img_msgs
-SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_interfaces.sh setup.py setup.cfg package.xml \
+SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_interfaces.sh dev/install_package.sh \
+	setup.py setup.cfg package.xml \
 	$(foreach p,$(DEV_INTERFACES),$(wildcard dev/$(p)/*.txt dev/$(p)/*.xml dev/$(p)/msg/*.msg))
 
-.PHONY: setup model model-user test test-board-compat colcon-check demo clean help
+.PHONY: setup model model-user test test-board-compat test-humble colcon-check demo clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -29,6 +30,7 @@ help:
 	@echo "make model-user  copy it to the user data folder $(USER_MODEL_DIR)"
 	@echo "make test-board-compat  ROS-free tests on Python 3.10 / numpy 1.21 / OpenCV 4.5"
 	@echo "make colcon-check       colcon build + colcon test of the package in the dev env"
+	@echo "make test-humble        all tests + demo under a sourced ROS 2 Humble (HUMBLE_PREFIX=...)"
 
 setup: $(STAMP) $(MODEL) $(HBDK_SIM)
 
@@ -38,14 +40,7 @@ $(STAMP): $(SETUP_INPUTS)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/requirements.txt -c dev/constraints.txt
 	@echo "== setup: building the dev-only interface stand-ins into $(VENV): $(DEV_INTERFACES)"
 	dev/build_interfaces.sh $(VENV) .build/interfaces $(DEV_INTERFACES)
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	@# An editable install skips data_files: link the ament index marker and share/ by hand.
-	mkdir -p $(VENV)/share/ament_index/resource_index/packages $(VENV)/share/resnet_x5_ros
-	ln -sfn $(CURDIR)/resource/resnet_x5_ros $(VENV)/share/ament_index/resource_index/packages/resnet_x5_ros
-	ln -sfn $(CURDIR)/package.xml $(VENV)/share/resnet_x5_ros/package.xml
-	ln -sfn $(CURDIR)/launch $(VENV)/share/resnet_x5_ros/launch
-	ln -sfn $(CURDIR)/config $(VENV)/share/resnet_x5_ros/config
-	ln -sfn $(CURDIR)/models $(VENV)/share/resnet_x5_ros/models
+	dev/install_package.sh $(VENV)
 	@touch $@
 
 model: $(MODEL)
@@ -71,6 +66,14 @@ test: setup
 # The board's Python stack (Ubuntu 22.04): Python 3.10, numpy 1.21, OpenCV 4.5, own venv.
 test-board-compat:
 	dev/board_compat/run.sh
+
+# The whole suite and the demo under a sourced ROS 2 Humble install with Python 3.10, numpy 1.21,
+# OpenCV 4.5 (README "Testing under ROS 2 Humble"). Not in CI: it needs HUMBLE_PREFIX.
+# Skipped there: test_flake8 (the pinned flake8 7.5.0 needs Python >= 3.11; `make test` runs it)
+# and the matplotlib test of bench/evaluate (optional, not installed; its no-matplotlib twin runs).
+# PYTEST_ARGS="test/test_node.py -x" narrows the pytest part.
+test-humble: $(MODEL) $(HBDK_SIM)
+	dev/humble/run_tests.sh $(PYTEST_ARGS)
 
 colcon-check: setup
 	dev/colcon_check.sh

@@ -11,16 +11,36 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# Search paths a sourced ROS install (setup.bash, /opt/tros/humble) sets up: a child given its
+# own entries must keep the inherited ones too, or it cannot import rclpy or the messages.
+SEARCH_PATH_VARIABLES = ('PYTHONPATH', 'LD_LIBRARY_PATH', 'AMENT_PREFIX_PATH')
+
+
+def prepend_paths(entries, inherited):
+    """Join entries (an os.pathsep string) in front of inherited ones, dropping empties."""
+    # An empty PYTHONPATH entry would mean the current directory: never produce one.
+    joined = [p for p in (entries or '').split(os.pathsep) + (inherited or '').split(os.pathsep)
+              if p]
+    return os.pathsep.join(joined)
+
+
 def child_env(**extra):
-    """Environment for a child process: the test run's domain, loopback DDS, field checks."""
+    """Environment for a child process: the test run's domain, loopback DDS, field checks.
+
+    extra values replace inherited ones, except the SEARCH_PATH_VARIABLES: their entries are
+    put in front of the inherited search path.
+    """
     env = dict(os.environ)
     for key in ('ROS_DOMAIN_ID', 'ROS_AUTOMATIC_DISCOVERY_RANGE', 'ROS_LOCALHOST_ONLY',
                 'ROS_PYTHON_CHECK_FIELDS', 'ROS_HOME'):
         assert key in env, key + ' must be set by conftest before starting ROS processes'
-    env['PYTHONPATH'] = os.pathsep.join(
-        p for p in [REPO, env.get('PYTHONPATH', '')] if p)
+    env['PYTHONPATH'] = prepend_paths(REPO, env.get('PYTHONPATH'))
     env['PYTHONUNBUFFERED'] = '1'
-    env.update({k: str(v) for k, v in extra.items()})
+    for key, value in extra.items():
+        if key in SEARCH_PATH_VARIABLES:
+            env[key] = prepend_paths(str(value), env.get(key))
+        else:
+            env[key] = str(value)
     return env
 
 

@@ -24,6 +24,7 @@ from resnet_x5_ros.backends.bpu import BpuBackend, DEFAULT_BPU_MODEL, read_bin_n
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
+from rosutil import child_env
 from standin_import import standin_support as support
 
 
@@ -497,14 +498,9 @@ def test_asking_for_a_runtime_that_does_not_import(pyeasy_dnn, fixture_bin):
                                           ('hbm_runtime', 'HBM_RUNTIME_STANDIN_')])
 def test_standin_environment_configuration(tmp_path, fixture_bin, kind, prefix):
     log = tmp_path / 'forward.log'
-    env = dict(os.environ)
-    env.update({
-        'PYTHONPATH': os.pathsep.join([support.STANDINS, support.REPO,
-                                       env.get('PYTHONPATH', '')]),
-        prefix + 'SCORER': 'standin_support:ramp_scorer',
-        prefix + 'FAIL_EVERY': '3',
-        prefix + 'LOG': str(log),
-    })
+    env = child_env(**{'PYTHONPATH': os.pathsep.join([support.STANDINS, support.REPO]),
+                       prefix + 'SCORER': 'standin_support:ramp_scorer',
+                       prefix + 'FAIL_EVERY': 3, prefix + 'LOG': log})
     script = (
         'import numpy as np\n'
         'from resnet_x5_ros.backends import create_backend, BackendError\n'

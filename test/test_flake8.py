@@ -13,6 +13,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 @pytest.mark.linter
 def test_flake8():
+    # make test-humble's Python 3.10 venv has no flake8 (the pinned 7.5.0 needs >= 3.11).
+    pytest.importorskip('flake8', reason='flake8 is not installed in this Python '
+                        '(make test-humble: the pinned flake8 needs Python >= 3.11)')
     result = subprocess.run(
         [sys.executable, '-m', 'flake8', '--config', 'setup.cfg', 'resnet_x5_ros', 'test',
          'launch', 'setup.py', 'dev'],

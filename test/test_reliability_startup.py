@@ -149,8 +149,8 @@ def started(tmp_path_factory):
                 {'output_type': 'int8'} if how == 'standin-int8' else {}
             env, _ = standin_env(folder, **settings)
         elif how == 'noruntime':
-            # The repo only: neither the stand-in nor a vendor pyeasy_dnn can import.
-            env = {'PYTHONPATH': REPO}
+            # No stand-in on the path: only a vendor pyeasy_dnn could import (then skipped).
+            env = {}
         cmd = [sys.executable, '-m', 'resnet_x5_ros.node', '--ros-args',
                '-r', '__ns:=/t_start_' + case_id.replace('-', '_')]
         if not any('backend:=' in a for a in args) and '--params-file' not in args:

@@ -7,7 +7,6 @@ idle (both X5 runtimes keep the GIL during inference), and scores with a cheap p
 still depends on every input byte.
 """
 
-import os
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros.backends import create_backend
+from rosutil import child_env
 from standin_import import standin_support as support
 
 RUNTIMES = ('pyeasy_dnn', 'hbm_runtime')
@@ -102,8 +102,7 @@ def test_board_mode_scores_depend_on_the_input(runtime, fixture_bin):
 
 @pytest.mark.parametrize('kind', RUNTIMES)
 def test_board_mode_from_the_environment(tmp_path, fixture_bin, kind):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([support.STANDINS, support.REPO]))
-    env[PREFIXES[kind] + 'BOARD_MS'] = '20'
+    env = child_env(**{'PYTHONPATH': support.STANDINS, PREFIXES[kind] + 'BOARD_MS': 20})
     script = (
         'import time, numpy as np\n'
         'from resnet_x5_ros.backends import create_backend\n'

@@ -19,7 +19,7 @@ from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools import classify
 from resnet_x5_ros.tools.frame_files import FILE_ENCODINGS, frame_from_file
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
-from rosutil import REPO
+from rosutil import child_env, REPO
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
 STANDINS = os.path.join(REPO, 'test', 'standins')
@@ -153,7 +153,7 @@ def test_bpu_standin_gives_the_cpu_top5(cpu_classifier, tmp_path):
                                              ('hbm_runtime', 'hbm_runtime')])
 def test_console_command_on_the_standin(tmp_path, runtime, module):
     model = standin_support().write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO, STANDINS]))
+    env = child_env(PYTHONPATH=STANDINS)
     out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify',
                           os.path.join(SAMPLES, 'coffee.png'), '--backend', 'bpu', '--model',
                           model, '--bpu-runtime', runtime], cwd=REPO, env=env,
@@ -174,7 +174,7 @@ def test_console_command_on_hbm_runtime_with_a_compiled_bin():
         sys.path.remove(STANDINS)
     if not usable:
         pytest.skip('needs the compiled fixture and hbdk-sim (make setup)')
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO, STANDINS]))
+    env = child_env(PYTHONPATH=STANDINS)
     out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify',
                           os.path.join(SAMPLES, 'chelsea.png'), '--backend', 'bpu',
                           '--bpu-runtime', 'hbm_runtime', '--model', model], cwd=REPO,

@@ -11,32 +11,11 @@ here="$root/dev/board_compat"
 venv="${BOARD_COMPAT_VENV:-$root/.venv-board310}"
 requirements="$here/requirements.txt"
 
-python310="${PYTHON310:-}"
-if [ -z "$python310" ]; then
-  for candidate in /root/.pyenv/versions/3.10.13/bin/python "$(command -v python3.10 || true)"; do
-    if [ -n "$candidate" ] && [ -x "$candidate" ] && \
-        "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
-      python310="$candidate"
-      break
-    fi
-  done
-fi
-if [ -z "$python310" ]; then
-  echo "board_compat: no Python 3.10 found; set PYTHON310=/path/to/python3.10" >&2
+python310=$("$root/dev/python310.sh" 2>&1) || {
+  echo "board_compat: $python310" >&2
   exit 2
-fi
-
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "== board_compat: building $venv with $("$python310" --version) and $requirements"
-  rm -rf "$venv"
-  "$python310" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-    --only-binary=:all: -r "$requirements"
-  "$venv/bin/python" -m pip check
-  echo "$want" > "$stamp"
-fi
+}
+"$root/dev/pinned_venv.sh" "$venv" "$python310" "$requirements"
 
 "$venv/bin/python" - <<'EOF'
 import sys
