@@ -29,6 +29,9 @@ def load_message_types():
     """Return the ai_msgs.msg module, or raise PerceptionUnavailable saying what to install."""
     try:
         from ai_msgs import msg
+        # A folder named ai_msgs on the path imports as an empty namespace package: only a
+        # built interface package has the message classes.
+        from ai_msgs.msg import PerceptionTargets  # noqa: F401
     except ImportError as exc:
         raise PerceptionUnavailable(
             'parameter perception_topic is set but ai_msgs cannot be imported ({}); it comes '

@@ -15,11 +15,13 @@ from resnet_x5_ros.ros_domain import isolate_ros_environment
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STANDINS = os.path.join(REPO, 'test', 'standins')
-DEV = os.path.join(REPO, 'dev')
+# Only Python packages live there: dev/ itself holds message-package folders (ai_msgs, ...)
+# that would import as empty namespace packages in place of the real ones.
+DEV = os.path.join(REPO, 'dev', 'python')
 
 # What scripts/devenv sets, for runs without it (make test-board-compat, colcon test): the
-# dev-only simulator package (dev/x5_simulator) on the path, here and in child processes, and
-# the repository's models/ as the CPU backend's default model folder.
+# dev-only simulator package (dev/python/x5_simulator) on the path, here and in child
+# processes, and the repository's models/ as the CPU backend's default model folder.
 if DEV not in sys.path:
     sys.path.insert(0, DEV)
 os.environ['PYTHONPATH'] = os.pathsep.join(

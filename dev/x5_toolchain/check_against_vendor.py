@@ -20,7 +20,7 @@ import sys
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path[:0] = [ROOT, os.path.join(ROOT, 'dev')]
+sys.path[:0] = [ROOT, os.path.join(ROOT, 'dev', 'python')]
 
 from x5_simulator.evaluate import FIXTURE_BINS, load_photos, photo_nv12  # noqa: E402
 from x5_simulator.harness import SimulatedModel  # noqa: E402
