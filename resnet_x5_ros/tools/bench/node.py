@@ -32,7 +32,8 @@ import numpy as np
 import yaml
 
 import resnet_x5_ros
-from resnet_x5_ros.dds_profile import dds_environment, PROFILE_NAMES
+from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
+                                       QOS_FROM_XML_ENV)
 from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.common import ToolError
@@ -67,6 +68,9 @@ def add_arguments(parser):
                         help='Fast DDS profile (config/fastdds_*.xml) for every process of '
                         'the run (default dev: shared memory + UDP on loopback); none: the '
                         'environment decides')
+    parser.add_argument('--camera-dds-profile', choices=PROFILE_NAMES, default=None,
+                        help='board run: the publisher profile when it differs from '
+                        '--dds-profile (e.g. none: a camera that does not use ours)')
 
 
 def _runs(args):
@@ -161,12 +165,21 @@ def _camera_publisher(rate):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _board_publisher(rate, report_path):
+def _profile_env(profile):
+    """This process's environment with `profile` instead of the run's DDS profile."""
+    env = dict(os.environ)
+    env.pop(PROFILES_ENV, None)
+    env.pop(QOS_FROM_XML_ENV, None)
+    env.update(dds_environment(profile))
+    return env
+
+
+def _board_publisher(rate, report_path, profile):
     return subprocess.Popen(
         [sys.executable, '-m', 'resnet_x5_ros.tools.bench.frame_feed', SAMPLE,
          '--size', BOARD_SIZE, '--encoding', 'nv12', '--rate', str(rate),
          '--topic', NAMESPACE + '/image', '--report', report_path],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_profile_env(profile))
 
 
 def _stop(process):
@@ -359,14 +372,16 @@ def run(args):
                 feed_report = os.path.join(folder, 'feed.json')
                 node = _start_node(_write_board_files(folder, args.standins),
                                    _board_node_env(args))
+                camera_profile = args.camera_dds_profile or args.dds_profile
                 plans = [('board', args.camera_rate,
-                          lambda rate: _board_publisher(rate, feed_report))]
+                          lambda rate: _board_publisher(rate, feed_report, camera_profile))]
                 rows.update(_measure_runs(rclpy, listener, node, plans, args))
                 with open(feed_report, encoding='utf-8') as f:
                     feed = json.load(f)
             if 'arrival_ms_p50' in rows['board']:
                 result['board_split'] = board_split(rows['board'], feed, _deserialise_ms())
             rows['board']['frame_bytes'] = feed.get('bytes')
+            rows['board']['camera_dds_profile'] = camera_profile
     finally:
         rclpy.try_shutdown()
     if standalone_ms is not None:
