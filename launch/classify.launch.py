@@ -55,7 +55,7 @@ def generate_launch_description():
                               description='namespace for the node and its topics'),
         DeclareLaunchArgument('log_level', default_value='info',
                               description='debug, info, warn, error or fatal'),
-        DeclareLaunchArgument('dds_profile', default_value='none',
+        DeclareLaunchArgument('dds_profile', default_value='none', choices=list(PROFILE_NAMES),
                               description='Fast DDS transports for the node: {} (board: '
                               'shared memory + UDPv4; dev: shared memory + UDPv4 on '
                               '127.0.0.1 only; none: the environment decides)'.format(

@@ -92,6 +92,8 @@ def test_launch_file_declares_the_documented_arguments(launch_file):
     assert set(declared) == BASE_ARGUMENTS | OVERRIDE_ARGUMENTS
     assert all(kw['description'] for kw in declared.values()), 'for --show-args'
     assert declared['image_topic']['default_value'] == '/image_raw'  # the TROS MIPI camera
+    assert declared['dds_profile']['default_value'] == 'none', 'opt-in'
+    assert declared['dds_profile']['choices'] == ['none', 'board', 'dev']
     assert declared['params_file']['default_value'].endswith(
         os.path.join('resnet_x5_ros', 'config', 'classifier.yaml'))
     for name in OVERRIDE_ARGUMENTS:

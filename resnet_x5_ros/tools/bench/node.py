@@ -166,7 +166,7 @@ def _camera_publisher(rate):
 
 
 def _profile_env(profile):
-    """This process's environment with `profile` instead of the run's DDS profile."""
+    """Return this process's environment with `profile` instead of the run's DDS profile."""
     env = dict(os.environ)
     env.pop(PROFILES_ENV, None)
     env.pop(QOS_FROM_XML_ENV, None)
@@ -242,7 +242,7 @@ def _start_node(params_file, env=None):
 
 
 def _board_node_env(args):
-    """The node's environment for the board run: the stand-in importable, board timing on."""
+    """Return the board run node's environment: the stand-in importable, board timing on."""
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(
         p for p in [os.path.abspath(args.standins), env.get('PYTHONPATH', '')] if p)
@@ -251,7 +251,7 @@ def _board_node_env(args):
 
 
 def _write_board_files(folder, standins):
-    """The board config with a stand-in model file (the tests' fixture); returns its path."""
+    """Write the board config with a stand-in model file (the tests' fixture); return its path."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(
         'bench_standin_support', os.path.join(standins, 'standin_support.py'))
