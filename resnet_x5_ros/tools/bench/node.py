@@ -194,6 +194,12 @@ def _stop(process):
 def _measure(rclpy, listener, publisher, args):
     """Listen while publisher runs: warm-up, then the measured window; return the row."""
     try:
+        # The warm-up counts from the first result: starting the publisher process and
+        # matching it can take seconds on a loaded machine.
+        first_by = time.monotonic() + 60.0
+        while not listener.results and time.monotonic() < first_by \
+                and publisher.poll() is None:
+            rclpy.spin_once(listener.node, timeout_sec=0.05)
         start = time.monotonic() + args.warmup
         end = start + args.duration
         while time.monotonic() < end + 1.5:  # one more diagnostics period after the window
@@ -330,10 +336,28 @@ def _goals(name, row):
         row['goal_age'] = row['age_ms_p50'] <= row['backend_ms_p50'] + 3.0
 
 
+def _wait_for_node(rclpy, listener, node_process, timeout=120.0):
+    """Spin until the node's first /diagnostics arrives; return an error text or None."""
+    deadline = time.monotonic() + timeout
+    listener.diagnostics.clear()  # a previous node's
+    while not listener.diagnostics:
+        if node_process.poll() is not None:
+            return 'the node exited with code {} before it was ready'.format(
+                node_process.returncode)
+        if time.monotonic() > deadline:
+            return 'the node sent no /diagnostics within {:.0f} s'.format(timeout)
+        rclpy.spin_once(listener.node, timeout_sec=0.05)
+    return None
+
+
 def _measure_runs(rclpy, listener, node_process, plans, args):
     """Run each (name, rate, publisher factory) against one node process; returns rows."""
     rows = {}
     try:
+        # Start-up (imports, model load) must not eat into the first run's window.
+        not_ready = _wait_for_node(rclpy, listener, node_process)
+        if not_ready:
+            return {name: {'error': not_ready} for name, _, _ in plans}
         for name, rate, start_publisher in plans:
             listener.results.clear()
             listener.diagnostics.clear()
@@ -376,8 +400,10 @@ def run(args):
                 plans = [('board', args.camera_rate,
                           lambda rate: _board_publisher(rate, feed_report, camera_profile))]
                 rows.update(_measure_runs(rclpy, listener, node, plans, args))
-                with open(feed_report, encoding='utf-8') as f:
-                    feed = json.load(f)
+                feed = {}
+                if os.path.isfile(feed_report):  # written when the publisher stops
+                    with open(feed_report, encoding='utf-8') as f:
+                        feed = json.load(f)
             if 'arrival_ms_p50' in rows['board']:
                 result['board_split'] = board_split(rows['board'], feed, _deserialise_ms())
             rows['board']['frame_bytes'] = feed.get('bytes')
