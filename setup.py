@@ -16,7 +16,8 @@ setup(
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),
         (os.path.join('share', package_name, 'launch'), glob('launch/*.launch.py')),
-        (os.path.join('share', package_name, 'config'), glob('config/*.yaml')),
+        (os.path.join('share', package_name, 'config'),
+         glob('config/*.yaml') + glob('config/*.xml')),
         # The default CPU model, when `make model` made it before the build (not in git);
         # backends/default_model.py looks for it here.
         (os.path.join('share', package_name, 'models'),

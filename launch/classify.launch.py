@@ -4,8 +4,10 @@
 
 Arguments (`--show-args` describes them): params_file (YAML, default config/classifier.yaml),
 image_topic (remaps the node's `image`, default /image_raw as published by the TROS MIPI
-camera), namespace, log_level, and the parameter overrides of resnet_x5_ros.launch_args
-(backend, model_path, labels_path, top_k): an empty override keeps the YAML's value.
+camera), namespace, log_level, dds_profile (none, board or dev: the Fast DDS transports of
+config/fastdds_<profile>.xml for the node process only) and the parameter overrides of
+resnet_x5_ros.launch_args (backend, model_path, labels_path, top_k): an empty override keeps
+the YAML's value.
 """
 
 import os
@@ -16,6 +18,7 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
+from resnet_x5_ros.dds_profile import dds_environment, PROFILE_NAMES
 from resnet_x5_ros.launch_args import node_parameters, OVERRIDES
 
 
@@ -23,6 +26,9 @@ def _classifier_node(context):
     # Only non-empty overrides go to the node, so they are evaluated at launch time.
     values = {o.name: LaunchConfiguration(o.name).perform(context) for o in OVERRIDES}
     parameters = node_parameters(LaunchConfiguration('params_file').perform(context), values)
+    # additional_env: for this process only, on top of the launch's environment (a TROS
+    # launch including hobot_shm keeps its own profile for its other nodes).
+    dds_env = dds_environment(LaunchConfiguration('dds_profile').perform(context))
     return [Node(
         package='resnet_x5_ros',
         executable='classifier_node',
@@ -33,6 +39,7 @@ def _classifier_node(context):
         arguments=['--ros-args', '--log-level', LaunchConfiguration('log_level')],
         output='screen',
         emulate_tty=True,
+        additional_env=dds_env or None,
     )]
 
 
@@ -48,6 +55,11 @@ def generate_launch_description():
                               description='namespace for the node and its topics'),
         DeclareLaunchArgument('log_level', default_value='info',
                               description='debug, info, warn, error or fatal'),
+        DeclareLaunchArgument('dds_profile', default_value='none', choices=list(PROFILE_NAMES),
+                              description='Fast DDS transports for the node: {} (board: '
+                              'shared memory + UDPv4; dev: shared memory + UDPv4 on '
+                              '127.0.0.1 only; none: the environment decides)'.format(
+                                  ', '.join(PROFILE_NAMES))),
     ]
     arguments += [DeclareLaunchArgument(o.name, default_value='', description=o.description)
                   for o in OVERRIDES]

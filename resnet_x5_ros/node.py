@@ -43,6 +43,8 @@ from resnet_x5_ros.stop_signals import StopSignals
 
 WARN_EVERY_S = 5.0
 SPIN_TIMEOUT_S = 0.1
+# Image stamps older than this at callback entry are not on our clock (see arrival).
+ARRIVAL_LIMIT_S = 10.0
 
 
 class StartupError(Exception):
@@ -208,22 +210,26 @@ class ClassifierNode(Node):
             self._input_topic, reliability.name.lower(), why))
 
     def _on_image(self, msg):
-        self._enqueue(frame_from_image(msg), msg)
+        self._enqueue(frame_from_image(msg), msg, time.time_ns())
 
     def _on_compressed(self, msg):
-        self._enqueue(frame_from_compressed(msg), msg)
+        self._enqueue(frame_from_compressed(msg), msg, time.time_ns())
 
     def _on_hbm(self, msg):
+        entered_ns = time.time_ns()
         try:
             frame = hbm_frame(msg)
         except convert.FrameError as exc:
             self._stats.count('received')
             self._reject(exc)
             return
-        self._enqueue(frame, hbm_source(msg, self._p['shared_mem_frame_id']))
+        self._enqueue(frame, hbm_source(msg, self._p['shared_mem_frame_id']), entered_ns)
 
-    def _enqueue(self, frame, msg):
+    def _enqueue(self, frame, msg, entered_ns):
         self._stats.count('received')
+        arrival_s = stamp_to_callback_s(msg.header.stamp, entered_ns)
+        if arrival_s is not None:
+            self._stats.record(arrival=arrival_s)
         if self._slot.put((next(self._sequence), time.perf_counter(), frame, msg)):
             self._stats.count('dropped')
         # Hand the GIL to the worker just woken, rather than after the executor's own
@@ -241,6 +247,7 @@ class ClassifierNode(Node):
 
     def _process(self, item):
         sequence, received_at, frame, msg = item
+        handoff_s = time.perf_counter() - received_at
         classifier = self._classifier
         settings = classifier.settings
         started = time.perf_counter()
@@ -268,9 +275,12 @@ class ClassifierNode(Node):
         overlay = None
         if self._overlay_pub.get_subscription_count() > 0:
             overlay = self._overlay_image(msg, frame, result)
+        publish_s = []
 
         def publish():
+            t0 = time.perf_counter()
             self._classification_pub.publish(out)
+            publish_s.append(time.perf_counter() - t0)
             if targets is not None:
                 self._perception.publish(targets)
             if overlay is not None:
@@ -278,8 +288,8 @@ class ClassifierNode(Node):
 
         if self._gate.run_if_newest(sequence, publish):
             self._stats.count('published')
-            self._stats.record(convert=result.convert_s, infer=result.infer_s,
-                               post=result.post_s,
+            self._stats.record(handoff=handoff_s, convert=result.convert_s,
+                               infer=result.infer_s, post=result.post_s, publish=publish_s[0],
                                total=time.perf_counter() - received_at)
         else:
             self._stats.count('stale')
@@ -418,6 +428,20 @@ class ClassifierNode(Node):
         if not busy:
             self._classifier.backend.close()
         return busy
+
+
+def stamp_to_callback_s(stamp, entered_ns):
+    """Seconds from an image's header stamp to callback entry, or None if not meaningful.
+
+    Only for stamps on this machine's clock: an unset stamp (0), one in the future or one
+    more than ARRIVAL_LIMIT_S old (a bag's, a camera's own clock) would only pollute the
+    figure.
+    """
+    stamp_ns = stamp.sec * 1000000000 + stamp.nanosec
+    if stamp_ns <= 0:
+        return None
+    seconds = (entered_ns - stamp_ns) / 1e9
+    return seconds if 0.0 <= seconds <= ARRIVAL_LIMIT_S else None
 
 
 def draw_top_k(bgr, top, labels):

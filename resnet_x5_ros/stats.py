@@ -8,7 +8,11 @@ import time
 
 import numpy as np
 
-STAGES = ('convert', 'infer', 'post', 'total')
+# arrival: image stamp to the subscription callback (the camera's publish, the transport and
+# rclpy's take/deserialisation; only meaningful when stamp and node share a clock);
+# handoff: callback entry to a worker starting on the frame; publish: the result's publish();
+# total: callback entry to the result published.
+STAGES = ('arrival', 'handoff', 'convert', 'infer', 'post', 'publish', 'total')
 COUNTERS = ('received', 'processed', 'published', 'dropped', 'rejected', 'backend_errors',
             'internal_errors', 'stale')
 

@@ -10,13 +10,15 @@ does so.
 
 import importlib.util
 import os
+import subprocess
 import sys
 import types
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 import yaml
 
-from resnet_x5_ros import launch_args
+from resnet_x5_ros import dds_profile, launch_args
 from resnet_x5_ros.params import PARAMS, PARAMS_BY_NAME
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -24,7 +26,7 @@ LAUNCH = os.path.join(REPO, 'launch', 'classify.launch.py')
 CONFIGS = [os.path.join(REPO, 'config', n) for n in ('classifier.yaml', 'classifier_cpu.yaml')]
 
 
-BASE_ARGUMENTS = {'params_file', 'image_topic', 'namespace', 'log_level'}
+BASE_ARGUMENTS = {'params_file', 'image_topic', 'namespace', 'log_level', 'dds_profile'}
 OVERRIDE_ARGUMENTS = {'backend', 'model_path', 'labels_path', 'top_k'}
 
 
@@ -90,6 +92,8 @@ def test_launch_file_declares_the_documented_arguments(launch_file):
     assert set(declared) == BASE_ARGUMENTS | OVERRIDE_ARGUMENTS
     assert all(kw['description'] for kw in declared.values()), 'for --show-args'
     assert declared['image_topic']['default_value'] == '/image_raw'  # the TROS MIPI camera
+    assert declared['dds_profile']['default_value'] == 'none', 'opt-in'
+    assert declared['dds_profile']['choices'] == ['none', 'board', 'dev']
     assert declared['params_file']['default_value'].endswith(
         os.path.join('resnet_x5_ros', 'config', 'classifier.yaml'))
     for name in OVERRIDE_ARGUMENTS:
@@ -104,6 +108,80 @@ def test_launch_without_arguments_hands_the_node_only_the_yaml(launch_file):
     params_file = _declared(description)['params_file']['default_value']
     assert node['parameters'] == [params_file]
     assert node['remappings'] == [('image', _LaunchConfiguration('image_topic'))]
+    assert node['additional_env'] is None, 'dds_profile none leaves the environment alone'
+
+
+@pytest.mark.parametrize('profile', ['board', 'dev'])
+def test_launch_dds_profile_sets_the_profile_for_the_node_process_only(launch_file, profile,
+                                                                       monkeypatch):
+    monkeypatch.setenv(dds_profile.PROFILES_ENV, '/opt/tros/hobot_shm/shm_fastdds.xml')
+    monkeypatch.setenv(dds_profile.QOS_FROM_XML_ENV, '1')  # what hobot_shm's launch sets
+    before = dict(os.environ)
+    node = _node_for(launch_file.generate_launch_description(), dds_profile=profile)
+    env = node['additional_env']
+    assert env == {dds_profile.PROFILES_ENV: env[dds_profile.PROFILES_ENV],
+                   dds_profile.QOS_FROM_XML_ENV: '0'}
+    assert env[dds_profile.PROFILES_ENV].endswith(
+        os.path.join('resnet_x5_ros', 'config', 'fastdds_{}.xml'.format(profile)))
+    assert os.path.samefile(env[dds_profile.PROFILES_ENV],
+                            os.path.join(REPO, 'config', 'fastdds_{}.xml'.format(profile)))
+    assert dict(os.environ) == before, 'the launch process environment is untouched'
+
+
+def test_an_unknown_dds_profile_is_one_line_naming_the_choices(launch_file):
+    with pytest.raises(dds_profile.DdsProfileError) as info:
+        _node_for(launch_file.generate_launch_description(), dds_profile='fast')
+    assert str(info.value) == "dds_profile must be one of none, board, dev, got 'fast'"
+
+
+def _profile(name):
+    return ElementTree.parse(os.path.join(REPO, 'config', 'fastdds_{}.xml'.format(name)))
+
+
+def _local(tag):
+    return tag.rsplit('}', 1)[-1]
+
+
+@pytest.mark.parametrize('name', ['board', 'dev'])
+def test_dds_profiles_hold_transports_only(name):
+    root = _profile(name).getroot()
+    tags = {_local(e.tag) for e in root.iter()}
+    # Writer/reader/topic profiles would override the QoS set in code (a deeper history
+    # than the node's depth 1 wins, see README "DDS transports").
+    for qos in ('publisher', 'subscriber', 'data_writer', 'data_reader', 'topic', 'qos',
+                'historyMemoryPolicy', 'publishMode', 'data_sharing'):
+        assert qos not in tags, '{} has a {} element'.format(name, qos)
+    ns = {'f': 'http://www.eprosima.com/XMLSchemas/fastRTPS_Profiles'}
+    [participant] = root.findall('f:profiles/f:participant', ns)
+    assert participant.get('is_default_profile') == 'true'
+    assert participant.findtext('f:rtps/f:useBuiltinTransports', namespaces=ns) == 'false'
+    used = [e.text for e in participant.findall('f:rtps/f:userTransports/f:transport_id', ns)]
+    descriptors = {d.findtext('f:transport_id', namespaces=ns): d
+                   for d in root.findall('f:profiles/f:transport_descriptors/'
+                                         'f:transport_descriptor', ns)}
+    assert sorted(used) == sorted(descriptors)
+    kinds = {d.findtext('f:type', namespaces=ns): d for d in descriptors.values()}
+    assert set(kinds) == {'SHM', 'UDPv4'}
+    # Room for several 960x544 NV12 frames (783,360 bytes); Fast DDS's default is 512 KB.
+    assert int(kinds['SHM'].findtext('f:segment_size', namespaces=ns)) >= 8 * 783360
+    whitelist = [a.text for a in kinds['UDPv4'].findall('f:interfaceWhiteList/f:address', ns)]
+    if name == 'dev':
+        assert whitelist == ['127.0.0.1'], 'dev: UDP on loopback only'
+    else:
+        assert whitelist == [], 'board: UDP on every interface, for other machines'
+
+
+@pytest.mark.ros
+@pytest.mark.parametrize('name', ['board', 'dev'])
+def test_fast_dds_of_the_wheels_loads_the_profile_without_complaint(name, tmp_path):
+    code = ('import rclpy; rclpy.init(); node = rclpy.create_node("profile_check"); '
+            'node.destroy_node(); rclpy.shutdown(); print("created")')
+    env = dict(os.environ, **dds_profile.dds_environment(name))
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
+                         text=True, timeout=60)
+    text = out.stdout + out.stderr
+    assert out.returncode == 0 and 'created' in out.stdout, text
+    assert 'XMLPARSER' not in text and 'Error' not in text, text
 
 
 def test_launch_arguments_override_the_yaml_typed(launch_file):

@@ -292,3 +292,16 @@ def test_overlay_is_published_to_a_subscriber(running_node, client, coffee):
     assert overlay.header.frame_id == 'overlay_cam' and overlay.header.stamp.sec == 6
     assert (overlay.encoding, overlay.width, overlay.height) == ('bgr8', msg.width, msg.height)
     assert overlay.step == msg.width * 3 and len(overlay.data) == overlay.step * msg.height
+
+
+def test_arrival_is_recorded_only_for_stamps_on_this_machines_clock():
+    from builtin_interfaces.msg import Time
+
+    from resnet_x5_ros.node import ARRIVAL_LIMIT_S, stamp_to_callback_s
+    now_ns = 1_800_000_000 * 10**9
+    stamp = Time(sec=1_800_000_000 - 1, nanosec=750_000_000)
+    assert stamp_to_callback_s(stamp, now_ns) == pytest.approx(0.25)
+    assert stamp_to_callback_s(Time(), now_ns) is None, 'unset stamp'
+    assert stamp_to_callback_s(Time(sec=1_800_000_001), now_ns) is None, 'in the future'
+    old = Time(sec=1_800_000_000 - int(ARRIVAL_LIMIT_S) - 1)
+    assert stamp_to_callback_s(old, now_ns) is None, "a bag's or a camera's own clock"

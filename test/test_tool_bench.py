@@ -161,3 +161,47 @@ def test_node_figures_join_the_table():
     row = result['pipeline']['node through ROS (camera p50 / overload fps)']
     assert row['latency_single_ms'] == camera['latency_ms_p50']
     assert row['fps'] == result['node']['overload']['out_fps']
+
+
+BOARD_KEYS = {'in_fps', 'out_fps', 'backend_ms_p50', 'latency_ms_p50', 'latency_ms_p99',
+              'age_ms_p50', 'age_ms_p99', 'arrival_ms_p50', 'convert_ms_p50', 'post_ms_p50',
+              'handoff_ms_p50', 'publish_ms_p50', 'goal_out_fps', 'goal_latency', 'goal_age',
+              'frame_bytes', 'dds_profile'}
+
+
+@pytest.mark.ros
+@pytest.mark.slow
+def test_node_board_run_reports_figures_goals_and_the_split():
+    # A child process: the node suite claims its own ROS domain for its processes.
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.bench', 'node',
+                          '--runs', 'board', '--duration', '2', '--warmup', '1', '--json'],
+                         cwd=REPO, env=child_env(), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(result['node']) == {'board'}, result['node']
+    board = result['node']['board']
+    assert BOARD_KEYS <= set(board), board
+    assert board['published'] > 0 and board['frame_bytes'] == 960 * 544 * 3 // 2, board
+    assert board['dds_profile'] == 'dev'
+    # The BPU stand-in in board timing mode answered (it holds the GIL for 2.95 ms a call).
+    assert board['backend_ms_p50'] >= 2.95, board
+    split = result['board_split']
+    steps = list(split)
+    assert steps[0].startswith('publisher: serialise') and steps[-1].startswith('age')
+    for name in ('stamp -> node callback entry', 'node: inference (stand-in, board timing)',
+                 'node: publish() of the result'):
+        assert split[name]['how'].startswith('measured'), name
+    assert all(math.isfinite(step['ms_p50']) for step in split.values()), split
+    assert split['age: stamp -> result received']['ms_p50'] == board['age_ms_p50']
+
+
+def test_node_bench_refuses_a_board_run_without_the_standin(tmp_path, capsys):
+    assert cli.main(['node', '--runs', 'board', '--standins', str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ''
+    assert 'the board run needs the pyeasy_dnn stand-in' in captured.err
+
+
+def test_node_bench_refuses_an_unknown_run(capsys):
+    assert cli.main(['node', '--runs', 'camera,boardx']) == 2
+    assert 'unknown run(s) boardx' in capsys.readouterr().err

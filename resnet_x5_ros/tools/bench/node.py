@@ -1,30 +1,51 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""End-to-end node figures through ROS: a camera at 30 Hz, and overload.
+"""End-to-end node figures through ROS: a camera at 30 Hz, overload, and the board's case.
 
-Starts the classifier node (CPU config unless --params-file) and a separate image_publisher
-process sending 640x480 bgr8 frames, then listens from this process like any client:
-  camera    input at --camera-rate (30 Hz)
-  overload  input at twice the backend's standalone rate (at most 200 Hz), measured first in
-            this process: a node must drop stale frames, not queue them
+Starts the classifier node and a separate publisher process, then listens from this process
+like any client:
+  camera    640x480 bgr8 at --camera-rate (30 Hz) into the CPU config (unless --params-file)
+  overload  the same at twice the backend's standalone rate (at most 200 Hz), measured first
+            in this process: a node must drop stale frames, not queue them
+  board     960x544 NV12 (what mipi_cam sends on the X5) at --camera-rate into the board
+            config with the BPU STAND-IN in board timing mode (--board-ms, GIL held, like
+            pyeasy_dnn on the X5), one worker; needs test/standins (a repository checkout)
 Figures come from the node's /diagnostics counters (in/out rate, per-stage latency: callback
-entry to publish) and from result receipt here minus the image stamp (age).
+entry to publish) and from result receipt here minus the image stamp (age). The board run
+also reports where a frame's time goes (`board_split`): publisher serialisation and publish()
+(timed in the publisher), image stamp to the node's callback (the node's arrival stage), our
+deserialisation (timed here on the same message), the node's stages, and the result's way
+back; rows marked derived are differences of medians, not measurements.
+--dds-profile applies one of config/fastdds_*.xml to every process of the run (this one too).
 """
 
+import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
+import yaml
 
+import resnet_x5_ros
+from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
+                                       QOS_FROM_XML_ENV)
 from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.common import ToolError
 from resnet_x5_ros.tools.samples import sample_path
 
 SAMPLE = sample_path('coffee.png')
 NAMESPACE = '/bench'
+RUNS = ('camera', 'overload', 'board')
+# The stand-ins live in the repository's tests, never in an installed package.
+REPO_STANDINS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
+    resnet_x5_ros.__file__))), 'test', 'standins')
+BOARD_SIZE = '960x544'
 
 
 def add_arguments(parser):
@@ -35,7 +56,38 @@ def add_arguments(parser):
     parser.add_argument('--max-overload-rate', type=float, default=200.0)
     parser.add_argument('--params-file', default=None,
                         help='node parameters (default config/classifier_cpu.yaml)')
-    parser.add_argument('--runs', default='camera,overload', help='which runs, comma separated')
+    parser.add_argument('--runs', default='camera,overload',
+                        help='which runs, comma separated: ' + ', '.join(RUNS))
+    parser.add_argument('--board-ms', type=float, default=2.95,
+                        help='board run: ms the BPU stand-in holds the GIL per inference '
+                        '(default 2.95, ResNet18 on the X5)')
+    parser.add_argument('--standins', default=REPO_STANDINS,
+                        help='board run: directory holding the hobot_dnn stand-in '
+                        '(default: test/standins of this checkout)')
+    parser.add_argument('--dds-profile', choices=PROFILE_NAMES, default='dev',
+                        help='Fast DDS profile (config/fastdds_*.xml) for every process of '
+                        'the run (default dev: shared memory + UDP on loopback); none: the '
+                        'environment decides')
+    parser.add_argument('--camera-dds-profile', choices=PROFILE_NAMES, default=None,
+                        help='board run: the publisher profile when it differs from '
+                        '--dds-profile (e.g. none: a camera that does not use ours)')
+
+
+def _runs(args):
+    return [r.strip() for r in args.runs.split(',') if r.strip()]
+
+
+def check(args):
+    """Refuse unknown runs, or a board run without the stand-in, before measuring."""
+    unknown = [r for r in _runs(args) if r not in RUNS]
+    if unknown:
+        raise ToolError('unknown run(s) {}; choose from {}'.format(
+            ', '.join(unknown), ', '.join(RUNS)))
+    if 'board' in _runs(args) and not os.path.isfile(
+            os.path.join(args.standins, 'hobot_dnn', 'pyeasy_dnn.py')):
+        raise ToolError('the board run needs the pyeasy_dnn stand-in; no '
+                        'hobot_dnn/pyeasy_dnn.py under {} (pass --standins DIR of a '
+                        'repository checkout)'.format(args.standins))
 
 
 def _executable(name, module):
@@ -105,23 +157,55 @@ class _Listener:
                                          {kv.key: kv.value for kv in status.values}))
 
 
-def _measure(rclpy, listener, rate, args):
-    publisher = subprocess.Popen(
+def _camera_publisher(rate):
+    return subprocess.Popen(
         _executable('image_publisher', 'resnet_x5_ros.tools.image_publisher') +
         [SAMPLE, '--size', '640x480', '--encoding', 'bgr8', '--rate', str(rate),
          '--topic', NAMESPACE + '/image', '--frame-id', 'bench_camera'],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _profile_env(profile):
+    """Return this process's environment with `profile` instead of the run's DDS profile."""
+    env = dict(os.environ)
+    env.pop(PROFILES_ENV, None)
+    env.pop(QOS_FROM_XML_ENV, None)
+    env.update(dds_environment(profile))
+    return env
+
+
+def _board_publisher(rate, report_path, profile):
+    return subprocess.Popen(
+        [sys.executable, '-m', 'resnet_x5_ros.tools.bench.frame_feed', SAMPLE,
+         '--size', BOARD_SIZE, '--encoding', 'nv12', '--rate', str(rate),
+         '--topic', NAMESPACE + '/image', '--report', report_path],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_profile_env(profile))
+
+
+def _stop(process):
+    process.send_signal(signal.SIGINT)
     try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _measure(rclpy, listener, publisher, args):
+    """Listen while publisher runs: warm-up, then the measured window; return the row."""
+    try:
+        # The warm-up counts from the first result: starting the publisher process and
+        # matching it can take seconds on a loaded machine.
+        first_by = time.monotonic() + 60.0
+        while not listener.results and time.monotonic() < first_by \
+                and publisher.poll() is None:
+            rclpy.spin_once(listener.node, timeout_sec=0.05)
         start = time.monotonic() + args.warmup
         end = start + args.duration
         while time.monotonic() < end + 1.5:  # one more diagnostics period after the window
             rclpy.spin_once(listener.node, timeout_sec=0.05)
     finally:
-        publisher.send_signal(signal.SIGINT)
-        try:
-            publisher.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            publisher.kill()
+        _stop(publisher)
     window = [d for t, d in listener.diagnostics if start <= t <= end + 1.5]
     ages = [a for t, a in listener.results if start <= t <= end]
     if len(window) < 2 or not ages:
@@ -133,58 +217,206 @@ def _measure(rclpy, listener, rate, args):
     def delta(key):
         return int(last[key]) - int(first[key])
 
+    def stage(key):
+        return float(last.get(key, 'nan'))
+
     received, published = delta('received'), delta('published')
     return {
         'in_fps': received / span,
         'out_fps': published / span,
         'received': received, 'published': published, 'dropped': delta('dropped'),
-        'latency_ms_p50': float(last.get('total_ms_median', 'nan')),
-        'latency_ms_p99': float(last.get('total_ms_p99', 'nan')),
-        'backend_ms_p50': float(last.get('infer_ms_median', 'nan')),
-        'backend_ms_mean': float(last.get('infer_ms_mean', 'nan')),
-        'convert_ms_p50': float(last.get('convert_ms_median', 'nan')),
+        'latency_ms_p50': stage('total_ms_median'),
+        'latency_ms_p99': stage('total_ms_p99'),
+        'backend_ms_p50': stage('infer_ms_median'),
+        'backend_ms_mean': stage('infer_ms_mean'),
+        'convert_ms_p50': stage('convert_ms_median'),
+        'post_ms_p50': stage('post_ms_median'),
+        'handoff_ms_p50': stage('handoff_ms_median'),
+        'publish_ms_p50': stage('publish_ms_median'),
+        'arrival_ms_p50': stage('arrival_ms_median'),
+        'arrival_ms_p99': stage('arrival_ms_p99'),
         'age_ms_p50': float(np.percentile(ages, 50)),
         'age_ms_p99': float(np.percentile(ages, 99)),
     }
 
 
-def run(args):
-    isolate_ros_environment()
-    params_file = _params_file(args)
-    standalone_ms, description = standalone_backend_ms(params_file)
-    overload_rate = min(args.max_overload_rate, 2.0 * 1000.0 / standalone_ms)
-    node = subprocess.Popen(
+def _start_node(params_file, env=None):
+    return subprocess.Popen(
         _executable('classifier_node', 'resnet_x5_ros.node') +
         ['--ros-args', '--params-file', params_file, '-r', '__ns:=' + NAMESPACE],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import rclpy
-    rclpy.init()
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+
+
+def _board_node_env(args):
+    """Return the board run node's environment: the stand-in importable, board timing on."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in [os.path.abspath(args.standins), env.get('PYTHONPATH', '')] if p)
+    env['PYEASY_DNN_STANDIN_BOARD_MS'] = repr(args.board_ms)
+    return env
+
+
+def _write_board_files(folder, standins):
+    """Write the board config with a stand-in model file (the tests' fixture); return its path."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'bench_standin_support', os.path.join(standins, 'standin_support.py'))
+    support = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    model = support.write_fixture_bin(os.path.join(folder, 'resnet18_224x224_nv12.bin'))
+    with open(share_path('config', 'classifier.yaml'), encoding='utf-8') as f:
+        config = yaml.safe_load(f)
+    params = config['/**']['ros__parameters']
+    params.update({'backend': 'bpu', 'bpu_runtime': 'pyeasy_dnn', 'model_path': model,
+                   'num_workers': 1})
+    path = os.path.join(folder, 'board.yaml')
+    with open(path, 'w', encoding='utf-8') as f:
+        yaml.safe_dump(config, f)
+    return path
+
+
+def _deserialise_ms(repeats=30):
+    """Median ms of rclpy's deserialize_message for the board run's frame, in this process."""
+    from rclpy.serialization import deserialize_message, serialize_message
+    from sensor_msgs.msg import Image
+
+    from resnet_x5_ros.tools.bench.frame_feed import make_image
+    width, height = (int(v) for v in BOARD_SIZE.split('x'))
+    data = serialize_message(make_image(SAMPLE, (width, height), 'nv12'))
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        deserialize_message(data, Image)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times) * 1000.0)
+
+
+def board_split(row, feed, deserialise_ms):
+    """Where a board frame's time goes: {step: {'ms_p50': x, 'how': ...}} in frame order."""
+    publish_ms = float(np.median(feed['publish_ms'])) if feed.get('publish_ms') else \
+        float('nan')
+    arrival = row['arrival_ms_p50']
+    steps = [
+        ('publisher: serialise (rclpy, same message)', feed.get('serialise_ms_p50',
+                                                                float('nan')),
+         'measured in the publisher, before publishing'),
+        ('publisher: publish() call', publish_ms, 'measured per frame in the publisher'),
+        ('stamp -> node callback entry', arrival, 'measured by the node (arrival stage)'),
+        ('  of which our deserialisation (rclpy, same message)', deserialise_ms,
+         'measured in the bench process'),
+        ('  of which transport + wake-up after publish()',
+         arrival - publish_ms - deserialise_ms, 'derived: arrival - publish() - deserialise'),
+        ('node: hand-off to the worker', row['handoff_ms_p50'], 'measured by the node'),
+        ('node: conversion to NV12 model input', row['convert_ms_p50'], 'measured by the node'),
+        ('node: inference (stand-in, board timing)', row['backend_ms_p50'],
+         'measured by the node'),
+        ('node: post-processing', row['post_ms_p50'], 'measured by the node'),
+        ('node: publish() of the result', row['publish_ms_p50'], 'measured by the node'),
+        ('node: callback entry -> result published', row['latency_ms_p50'],
+         'measured by the node (latency)'),
+        ('result -> listener callback', row['age_ms_p50'] - arrival - row['latency_ms_p50'],
+         'derived: age - arrival - latency'),
+        ('age: stamp -> result received', row['age_ms_p50'], 'measured by the listener'),
+    ]
+    return {name: {'ms_p50': float(ms), 'how': how} for name, ms, how in steps}
+
+
+def _goals(name, row):
+    if 'out_fps' not in row:
+        return
+    if name == 'camera':
+        row['goal_out_fps'] = row['out_fps'] >= 0.98 * row['in_fps']
+        row['goal_latency'] = row['latency_ms_p50'] <= row['backend_ms_p50'] + 1.5
+    if name == 'overload' and 'efficiency' in row:
+        row['goal_efficiency'] = row['efficiency'] >= 0.9
+        row['goal_age'] = row['age_ms_p99'] <= 3 * row['backend_ms_mean'] + 50
+    if name == 'board':
+        row['goal_out_fps'] = row['out_fps'] >= 0.98 * row['in_fps']
+        row['goal_latency'] = row['latency_ms_p50'] <= row['backend_ms_p50'] + 1.0
+        row['goal_age'] = row['age_ms_p50'] <= row['backend_ms_p50'] + 3.0
+
+
+def _wait_for_node(rclpy, listener, node_process, timeout=120.0):
+    """Spin until the node's first /diagnostics arrives; return an error text or None."""
+    deadline = time.monotonic() + timeout
+    listener.diagnostics.clear()  # a previous node's
+    while not listener.diagnostics:
+        if node_process.poll() is not None:
+            return 'the node exited with code {} before it was ready'.format(
+                node_process.returncode)
+        if time.monotonic() > deadline:
+            return 'the node sent no /diagnostics within {:.0f} s'.format(timeout)
+        rclpy.spin_once(listener.node, timeout_sec=0.05)
+    return None
+
+
+def _measure_runs(rclpy, listener, node_process, plans, args):
+    """Run each (name, rate, publisher factory) against one node process; returns rows."""
     rows = {}
     try:
-        listener = _Listener(rclpy)
-        runs = [r.strip() for r in args.runs.split(',') if r.strip()]
-        for name in runs:
-            rate = args.camera_rate if name == 'camera' else overload_rate
+        # Start-up (imports, model load) must not eat into the first run's window.
+        not_ready = _wait_for_node(rclpy, listener, node_process)
+        if not_ready:
+            return {name: {'error': not_ready} for name, _, _ in plans}
+        for name, rate, start_publisher in plans:
             listener.results.clear()
             listener.diagnostics.clear()
-            row = _measure(rclpy, listener, rate, args)
+            row = _measure(rclpy, listener, start_publisher(rate), args)
             row['rate_asked'] = rate
             if name == 'overload' and 'out_fps' in row:
                 row['efficiency'] = row['out_fps'] * row['backend_ms_mean'] / 1000.0
             rows[name] = row
     finally:
+        _stop(node_process)
+    return rows
+
+
+def run(args):
+    domain = isolate_ros_environment()
+    # Before rclpy: Fast DDS reads the profile when this process's participant is made.
+    os.environ.update(dds_environment(args.dds_profile))
+    runs = _runs(args)
+    cpu_runs = [r for r in runs if r in ('camera', 'overload')]
+    params_file = _params_file(args)
+    standalone_ms = description = None
+    if 'overload' in cpu_runs:
+        standalone_ms, description = standalone_backend_ms(params_file)
+    import rclpy
+    rclpy.init()
+    rows, result = {}, {}
+    try:
+        listener = _Listener(rclpy)
+        if cpu_runs:
+            plans = [(name, args.camera_rate if name == 'camera' else
+                      min(args.max_overload_rate, 2.0 * 1000.0 / standalone_ms),
+                      _camera_publisher) for name in cpu_runs]
+            rows.update(_measure_runs(rclpy, listener, _start_node(params_file), plans, args))
+        if 'board' in runs:
+            with tempfile.TemporaryDirectory(prefix='bench-board-') as folder:
+                feed_report = os.path.join(folder, 'feed.json')
+                node = _start_node(_write_board_files(folder, args.standins),
+                                   _board_node_env(args))
+                camera_profile = args.camera_dds_profile or args.dds_profile
+                plans = [('board', args.camera_rate,
+                          lambda rate: _board_publisher(rate, feed_report, camera_profile))]
+                rows.update(_measure_runs(rclpy, listener, node, plans, args))
+                feed = {}
+                if os.path.isfile(feed_report):  # written when the publisher stops
+                    with open(feed_report, encoding='utf-8') as f:
+                        feed = json.load(f)
+            if 'arrival_ms_p50' in rows['board']:
+                result['board_split'] = board_split(rows['board'], feed, _deserialise_ms())
+            rows['board']['frame_bytes'] = feed.get('bytes')
+            rows['board']['camera_dds_profile'] = camera_profile
+    finally:
         rclpy.try_shutdown()
-        node.send_signal(signal.SIGINT)
-        try:
-            node.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            node.kill()
-    print('backend: {} | standalone infer median {:.2f} ms'.format(description, standalone_ms))
+    if standalone_ms is not None:
+        print('backend: {} | standalone infer median {:.2f} ms'.format(
+            description, standalone_ms))
+    print('dds profile: {} ({}) | ROS_DOMAIN_ID {}'.format(args.dds_profile, os.environ.get(
+        'FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE not set'), domain))
     for name, row in rows.items():
-        if name == 'camera' and 'out_fps' in row:
-            row['goal_out_fps'] = row['out_fps'] >= 0.98 * row['in_fps']
-            row['goal_latency'] = row['latency_ms_p50'] <= row['backend_ms_p50'] + 1.5
-        if name == 'overload' and 'efficiency' in row:
-            row['goal_efficiency'] = row['efficiency'] >= 0.9
-            row['goal_age'] = row['age_ms_p99'] <= 3 * row['backend_ms_mean'] + 50
-    return {'node': rows}
+        _goals(name, row)
+        row['dds_profile'] = args.dds_profile
+    result['node'] = rows
+    return result
