@@ -35,6 +35,11 @@ def main():
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except RuntimeError:
+        # SIGINT can shut the context down while the executor takes a message (rclpy then
+        # fails the take); anything else is a real failure of this peer.
+        if rclpy.ok():
+            raise
     finally:
         node.destroy_node()
         rclpy.try_shutdown()

@@ -21,7 +21,9 @@ from resnet_x5_ros.postprocess import load_labels, softmax, top_k
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, SAMPLES_DIR
 from x5_simulator.harness import SimulatedModel
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# dev/python/x5_simulator/ -> the repository.
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
 FIXTURE_DIR = os.path.join(REPO_ROOT, 'test', 'fixtures', 'x5')
 FIXTURE_BINS = {'full': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_full.bin'),
                 'video': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_video.bin')}

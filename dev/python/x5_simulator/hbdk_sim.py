@@ -26,7 +26,9 @@ from resnet_x5_ros.backends.sidecar import file_sha256
 
 ENV_SIM = 'RESNET_X5_HBDK_SIM'
 ENV_CACHE = 'RESNET_X5_SIM_CACHE'
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# dev/python/x5_simulator/ -> the repository.
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
 DEFAULT_DIR = os.path.join(REPO_ROOT, '.build', 'hbdk-sim')
 # Seconds one frame may take before we call the simulator hung (normal: ~1 s).
 RUN_TIMEOUT = 120
