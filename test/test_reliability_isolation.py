@@ -53,6 +53,11 @@ def _alive(pid):
         return False
 
 
+def _level(level):
+    # rclpy gives DiagnosticStatus.level (a byte) as bytes.
+    return level if isinstance(level, int) else ord(level)
+
+
 class _Run:
     """Publishes frames at 30 Hz and records when results and /diagnostics arrive."""
 
@@ -71,7 +76,7 @@ class _Run:
         client.node.create_subscription(
             DiagnosticArray, '/diagnostics',
             lambda m: self.diagnostics.extend(
-                (time.monotonic(), s.level, s.message, {kv.key: kv.value for kv in s.values})
+                (time.monotonic(), _level(s.level), s.message, {kv.key: kv.value for kv in s.values})
                 for s in m.status if s.name.startswith(name)), 100)
         self.sent = 0
 
