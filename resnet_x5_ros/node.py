@@ -116,7 +116,7 @@ class ClassifierNode(Node):
         self.create_timer(self._p['diagnostics_period'], self._publish_diagnostics)
         self.get_logger().info(
             'ready: backend {} | input {}x{} NV12 ({} range) | labels {} ({} classes) | '
-            'in {} [{}] -> out {}, {} | workers {}'.format(
+            'in {} [{}] -> out {}, {} | workers {} ({})'.format(
                 backend.description, backend.input_width, backend.input_height,
                 backend.nv12_range, labels_path, len(labels), self._input_topic,
                 self._input_type.__name__, self.resolve_topic_name('classification'),

@@ -266,8 +266,10 @@ class ProcessBackend(Backend):
         return stall_limit_s(median)
 
     def supervision(self):
-        """Return (counts, fault): restart/timeout/crash counts and the fault being recovered
-        from (None when every worker is serving)."""
+        """Return (counts, fault): restart/timeout/crash counts, the fault being recovered from.
+
+        fault is None while every worker is serving.
+        """
         with self._lock:
             return dict(self._counts), self._fault
 

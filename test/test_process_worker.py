@@ -134,7 +134,7 @@ def _alive(pid):
 
 def test_children_do_not_outlive_a_sigkilled_parent(tmp_path):
     model = write_fixture_bin(tmp_path / 'm.bin')
-    script = textwrap.dedent('''
+    script = textwrap.dedent("""
         import sys, time
         sys.path.insert(0, {standins!r})
         from resnet_x5_ros.process_worker import ProcessBackend
@@ -143,7 +143,7 @@ def test_children_do_not_outlive_a_sigkilled_parent(tmp_path):
                                      count=2)
             print(' '.join(map(str, backend.child_pids())), flush=True)
             time.sleep(60)
-    ''').format(standins=STANDINS, model=model)
+    """).format(standins=STANDINS, model=model)
     path = tmp_path / 'parent.py'
     path.write_text(script)
     env = dict(os.environ, PYEASY_DNN_STANDIN_BOARD_MS='2.95')

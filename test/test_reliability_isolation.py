@@ -76,7 +76,8 @@ class _Run:
         client.node.create_subscription(
             DiagnosticArray, '/diagnostics',
             lambda m: self.diagnostics.extend(
-                (time.monotonic(), _level(s.level), s.message, {kv.key: kv.value for kv in s.values})
+                (time.monotonic(), _level(s.level), s.message,
+                 {kv.key: kv.value for kv in s.values})
                 for s in m.status if s.name.startswith(name)), 100)
         self.sent = 0
 
@@ -116,7 +117,7 @@ def test_a_hung_or_crashed_bpu_call_is_survived_in_process_mode(tmp_path, fault)
         run.camera_for(60.0, until=lambda: run.results)
         assert run.results, node.output()[-3000:]
         # Up to the fault (call FAULT_CALL of the worker), then on until results resume.
-        run.camera_for(30.0, until=lambda: any(level == 2 for _, level, _, _ in run.diagnostics))
+        run.camera_for(30.0, until=lambda: any(d[1] == 2 for d in run.diagnostics))
         errors = [d for d in run.diagnostics if d[1] == 2]
         assert errors, (run.diagnostics[-3:], node.output()[-3000:])
         first_error = errors[0][0]
