@@ -156,3 +156,38 @@ def test_a_hung_or_crashed_bpu_call_is_survived_in_process_mode(tmp_path, fault)
     assert int(run.diagnostics[-1][3]['worker_restarts']) >= 1
     stamps = [s for _, s in run.results]
     assert stamps == sorted(set(stamps)), 'published out of order'
+
+
+def test_sigint_with_a_worker_hung_ends_the_node_and_its_children_within_2_s(tmp_path):
+    namespace = '/t_isolation_sigint'
+    # Call 3 (the second frame) hangs for a minute; the timeout is longer still.
+    env, model = standin_env(tmp_path, board_ms=2.95, gil_hang_every=3, gil_hang_s=60)
+    env['PYEASY_DNN_STANDIN_LOG'] = str(tmp_path / 'forward.log')
+    node = NodeProcess(tmp_path / 'node.log', namespace, '-p', 'backend:=bpu',
+                       '-p', 'bpu_runtime:=pyeasy_dnn', '-p', 'model_path:=' + model,
+                       '-p', 'worker_type:=process', '-p', 'inference_timeout:=120.0',
+                       '-p', 'num_workers:=2', params_file=None, env=env)
+    client = RosClient('camera')
+    forward_log = tmp_path / 'forward.log'
+
+    def hung():
+        # Each worker process logs its calls; two processes at call 3 means both are stuck.
+        lines = forward_log.read_text().splitlines() if forward_log.exists() else []
+        return sum(line.startswith('3 ') for line in lines) == 2
+
+    try:
+        run = _Run(client, namespace)
+        assert client.spin_until(
+            lambda: run.pub.get_subscription_count() > 0 and run.diagnostics, 60.0), \
+            node.output()[-3000:]
+        run.camera_for(60.0, until=hung)
+        assert hung(), node.output()[-3000:]
+        children = _descendants(node.pid)
+    finally:
+        client.close()
+    started = time.monotonic()
+    code, out = node.stop(signal.SIGINT)
+    elapsed = time.monotonic() - started
+    assert code == 0 and 'Traceback' not in out, out[-3000:]
+    assert elapsed < 2.0, elapsed
+    assert children and not [p for p in children if _alive(p)]
