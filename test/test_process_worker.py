@@ -31,8 +31,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def board_env(monkeypatch):
     monkeypatch.setenv('PYEASY_DNN_STANDIN_BOARD_MS', '2.95')
-    for name in ('GIL_HANG_EVERY', 'GIL_HANG_S', 'CRASH_AT'):
-        monkeypatch.delenv('PYEASY_DNN_STANDIN_' + name, raising=False)
+    for prefix in ('PYEASY_DNN_STANDIN_', 'HBM_RUNTIME_STANDIN_'):
+        for name in ('GIL_HANG_EVERY', 'GIL_HANG_S', 'CRASH_AT'):
+            monkeypatch.delenv(prefix + name, raising=False)
     return monkeypatch
 
 
@@ -79,11 +80,16 @@ def test_a_hang_holding_the_gil_is_killed_and_the_worker_restarted(tmp_path, boa
         assert backend.infer(nv12).shape == (1000,)
 
 
-def test_a_segfault_is_reported_as_a_crash_and_the_worker_restarted(tmp_path, board_env):
-    board_env.setenv('PYEASY_DNN_STANDIN_CRASH_AT', '3')
+@pytest.mark.parametrize('runtime, prefix', [('pyeasy_dnn', 'PYEASY_DNN_STANDIN_'),
+                                             ('hbm_runtime', 'HBM_RUNTIME_STANDIN_')])
+def test_a_segfault_is_reported_as_a_crash_and_the_worker_restarted(tmp_path, board_env,
+                                                                    runtime, prefix):
+    board_env.setenv(prefix + 'BOARD_MS', '2.95')
+    board_env.setenv(prefix + 'CRASH_AT', '3')
     model = write_fixture_bin(tmp_path / 'm.bin')
     nv12 = sample_nv12('chelsea.png')
-    with standin_runtime(), ProcessBackend(_args(model)) as backend:
+    args = ('bpu', model, {'bpu_runtime': runtime})
+    with standin_runtime(runtime), ProcessBackend(args) as backend:
         backend.infer(nv12)
         with pytest.raises(BackendError, match='died during inference.*SIGSEGV'):
             backend.infer(nv12)
@@ -147,8 +153,9 @@ def test_children_do_not_outlive_a_sigkilled_parent(tmp_path):
     path = tmp_path / 'parent.py'
     path.write_text(script)
     env = dict(os.environ, PYEASY_DNN_STANDIN_BOARD_MS='2.95')
+    # stderr: the killed parent's resource tracker reports (and removes) the two buffers.
     parent = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, env=env,
-                              cwd=str(tmp_path))
+                              stderr=subprocess.DEVNULL, cwd=str(tmp_path))
     try:
         pids = [int(p) for p in parent.stdout.readline().split()]
         assert len(pids) == 2 and all(_alive(p) for p in pids)
