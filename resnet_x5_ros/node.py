@@ -36,6 +36,7 @@ from resnet_x5_ros.perception_msg import PerceptionOutput, PerceptionUnavailable
 from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
                                     Settings)
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
+from resnet_x5_ros.process_worker import ProcessBackend
 from resnet_x5_ros.shared_mem import hbm_frame, hbm_source
 from resnet_x5_ros.stall import ProgressWatch, stall_limit_s
 from resnet_x5_ros.stats import PipelineStats
@@ -83,6 +84,7 @@ class ClassifierNode(Node):
         self._gate = NewestFirstGate()
         self._last_warning = {}
         self._last_health_counts = {}
+        self._last_supervision = {}
         self._error_streak = 0  # inferences failed in a row, for the diagnostics level
         self._progress = ProgressWatch()
 
@@ -116,11 +118,12 @@ class ClassifierNode(Node):
         self.create_timer(self._p['diagnostics_period'], self._publish_diagnostics)
         self.get_logger().info(
             'ready: backend {} | input {}x{} NV12 ({} range) | labels {} ({} classes) | '
-            'in {} [{}] -> out {}, {} | workers {}'.format(
+            'in {} [{}] -> out {}, {} | workers {} ({})'.format(
                 backend.description, backend.input_width, backend.input_height,
                 backend.nv12_range, labels_path, len(labels), self._input_topic,
                 self._input_type.__name__, self.resolve_topic_name('classification'),
-                self.resolve_topic_name('label_info'), self._p['num_workers']))
+                self.resolve_topic_name('label_info'), self._p['num_workers'],
+                self._p['worker_type']))
 
     # ---- start-up -------------------------------------------------------------------
 
@@ -173,11 +176,15 @@ class ClassifierNode(Node):
         return image_topic, Image, self._on_image
 
     def _load_backend(self):
+        options = {'nv12_range': self._p['nv12_range'], 'num_threads': self._p['num_threads'],
+                   'bpu_runtime': self._p['bpu_runtime']}
         try:
-            return create_backend(self._p['backend'], self._p['model_path'],
-                                  nv12_range=self._p['nv12_range'],
-                                  num_threads=self._p['num_threads'],
-                                  bpu_runtime=self._p['bpu_runtime'])
+            if self._p['worker_type'] == 'process':
+                # Each worker thread waits on its own child process, which runs the runtime.
+                return ProcessBackend((self._p['backend'], self._p['model_path'], options),
+                                      count=self._p['num_workers'],
+                                      timeout_s=self._p['inference_timeout'])
+            return create_backend(self._p['backend'], self._p['model_path'], **options)
         except (ModelError, BackendError, ValueError) as exc:
             # BackendError here: no BPU runtime, or the model failed its warm-up run.
             raise StartupError(_one_line(exc)) from None
@@ -378,6 +385,10 @@ class ClassifierNode(Node):
                   'input_topic': self._input_topic}
         values.update(snap)
         values['stall_limit_s'] = limit
+        if isinstance(backend, ProcessBackend):
+            values['worker_type'] = 'process'
+            values['inference_timeout_s'] = backend.timeout_s()
+            values.update(backend.supervision()[0])
         status.values = [KeyValue(key=k, value=_fmt(v)) for k, v in values.items()]
         msg = DiagnosticArray(status=[status])
         msg.header.stamp = self.get_clock().now().to_msg()
@@ -392,6 +403,9 @@ class ClassifierNode(Node):
         def new(key):
             return snap[key] - last.get(key, 0)
 
+        supervised = self._supervision_error()
+        if supervised:
+            return DiagnosticStatus.ERROR, supervised
         stalled = self._progress.stalled_for()
         if stalled > stall_limit:
             text = ('inference stalled: no frame finished for {:.1f} s while one is in '
@@ -410,6 +424,24 @@ class ClassifierNode(Node):
             return DiagnosticStatus.OK, 'waiting for images on ' + self._input_topic
         return DiagnosticStatus.OK, 'classifying'
 
+    def _supervision_error(self):
+        """worker_type process: the text of a worker hang/crash since the last status, or ''."""
+        backend = self._classifier.backend
+        if not isinstance(backend, ProcessBackend):
+            return ''
+        counts, fault = backend.supervision()
+        last, self._last_supervision = self._last_supervision, counts
+        # Reported even when the worker was already back: every hang or crash shows once.
+        news = ['{} {}'.format(counts[key] - last.get(key, 0), what) for key, what
+                in (('worker_timeouts', 'timeout(s) (hung)'), ('worker_crashes', 'crash(es)'))
+                if counts[key] - last.get(key, 0)]
+        if not fault and not news:
+            return ''
+        # The fault's own text says timeout (hung) or crash (died, with the signal).
+        text = fault or 'inference worker restarted after ' + ', '.join(news)
+        self._warn('supervision', text)
+        return text
+
     def _warn(self, kind, text):
         # Rate-limited per kind: a broken camera must not flood the log.
         now = time.monotonic()
@@ -424,9 +456,13 @@ class ClassifierNode(Node):
     def shutdown(self):
         """Stop the workers and release the backend; returns threads that did not stop."""
         # Within 1 s, so SIGINT/SIGTERM end the node in under 2 s even with a hung worker.
+        backend = self._classifier.backend
+        if isinstance(backend, ProcessBackend):
+            # Ends the child processes first: the threads waiting on them return at once.
+            backend.close()
         busy = self._workers.stop(timeout=1.0)
         if not busy:
-            self._classifier.backend.close()
+            backend.close()
         return busy
 
 

@@ -69,6 +69,15 @@ PARAMS = (
           'reliable or best_effort.', QOS_RELIABILITIES, None, None, False),
     Param('num_workers', 1, 'Inference threads (results are never published out of order).',
           None, 1, 16, False),
+    Param('worker_type', 'thread',
+          'Where inference runs: thread (in the node, cheapest) or process (one supervised '
+          'child process per worker: a hung or crashed runtime call is killed and restarted '
+          'while the node keeps publishing /diagnostics).',
+          ('thread', 'process'), None, None, False),
+    Param('inference_timeout', 0.0,
+          'worker_type process: seconds a worker may hold a frame before it is killed and '
+          'restarted; 0 = max(1 s, 10 x the median inference time).',
+          None, 0.0, 3600.0, False),
     Param('nv12_range', 'auto',
           'NV12 colour range the model expects: auto (read from the .bin / the .onnx '
           'sidecar), full (BT.601 full range) or video (BT.601 video range).',

@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import importlib
 import os
+import signal
 import sys
 import threading
 import time
@@ -146,6 +147,7 @@ def _model_defaults():
         'num_classes': 1000, 'output_name': 'prob', 'fail_every': 0, 'fail_from': 0,
         'fail_mode': 'systemerror', 'sleep_every': 0, 'sleep_seconds': 0.0,
         'fail_load': False, 'scorer': None, 'onnx': None, 'log_path': None, 'board_ms': 0.0,
+        'gil_hang_every': 0, 'gil_hang_seconds': 0.0, 'crash_at': 0,
     }
 
 
@@ -189,11 +191,13 @@ class StandinCore(object):
             config['input_width'], config['input_height'] = int(width), int(height)
         if env.get(p + 'OUTPUT_SCALE'):
             config['output_scale'] = [float(env[p + 'OUTPUT_SCALE'])]
-        for key in ('fail_every', 'fail_from', 'sleep_every'):
+        for key in ('fail_every', 'fail_from', 'sleep_every', 'gil_hang_every', 'crash_at'):
             if env.get(p + key.upper()):
                 config[key] = int(env[p + key.upper()])
         if env.get(p + 'SLEEP_S'):
             config['sleep_seconds'] = float(env[p + 'SLEEP_S'])
+        if env.get(p + 'GIL_HANG_S'):
+            config['gil_hang_seconds'] = float(env[p + 'GIL_HANG_S'])
         if env.get(p + 'BOARD_MS'):
             config['board_ms'] = float(env[p + 'BOARD_MS'])
         if env.get(p + 'FAIL_LOAD'):
@@ -286,6 +290,12 @@ class StandinCore(object):
     def fault(self, call):
         """Sleep if call is a sleeping one; return the fail mode if it must fail, else None."""
         state = self.state
+        if state['crash_at'] and call == state['crash_at']:
+            # What a segfault inside the runtime does: the process ends there, no exception.
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if state['gil_hang_every'] and call % state['gil_hang_every'] == 0:
+            # A stuck BPU call: the GIL stays held, the CPU idle, nothing else in the process runs.
+            hold_gil(state['gil_hang_seconds'])
         if state['sleep_every'] and call % state['sleep_every'] == 0:
             time.sleep(state['sleep_seconds'])
         if ((state['fail_every'] and call % state['fail_every'] == 0)

@@ -41,7 +41,8 @@ standin_support.StandinCore: forward_log (one record per run() call), set_scorer
 (also output_quant='SCALE' | 'NONE' | 'SHIFT'), set_faults, reset, board timing mode.
 Environment variables: the same names with the prefix HBM_RUNTIME_STANDIN_ (SCORER, ONNX,
 INPUT_TYPE, INPUT_SIZE, OUTPUT_TYPE, OUTPUT_SCALE, OUTPUT_QUANT, FAIL_EVERY, FAIL_FROM,
-SLEEP_EVERY, SLEEP_S, FAIL_LOAD, LOG, BOARD_MS).
+SLEEP_EVERY, SLEEP_S, FAIL_LOAD, LOG, BOARD_MS, GIL_HANG_EVERY, GIL_HANG_S, CRASH_AT:
+per-process hangs holding the GIL and SIGSEGV crashes, as in pyeasy_dnn.py).
 """
 
 import os

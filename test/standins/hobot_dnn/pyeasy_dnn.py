@@ -62,10 +62,14 @@ What it adds for tests (not in the real module):
   call N fails, every Nth forward sleeps S seconds first, load() fails. fail_mode 'none'
   returns a bare None (NOT what the X5 binding does: it always sets RuntimeError first, so
   Python sees SystemError; kept to exercise the backend's None guard).
+* Hangs and crashes as the X5 runtime has them (per process, counting every call):
+  GIL_HANG_EVERY=N with GIL_HANG_S=S holds the GIL for S s on calls N, 2N, ... (CPU idle);
+  CRASH_AT=N kills the process with SIGSEGV on call N.
 
 Environment variables (read at import and by reset()), prefix PYEASY_DNN_STANDIN_:
 SCORER, ONNX, INPUT_TYPE, INPUT_SIZE (WxH), OUTPUT_TYPE, OUTPUT_SCALE, FAIL_EVERY, FAIL_FROM,
-FAIL_MODE, SLEEP_EVERY, SLEEP_S, FAIL_LOAD, LOG, BOARD_MS.
+FAIL_MODE, SLEEP_EVERY, SLEEP_S, FAIL_LOAD, LOG, BOARD_MS, GIL_HANG_EVERY, GIL_HANG_S,
+CRASH_AT.
 """
 
 import os
