@@ -27,6 +27,7 @@ if DEV not in sys.path:
 os.environ['PYTHONPATH'] = os.pathsep.join(
     p for p in [DEV, os.environ.get('PYTHONPATH', '')] if p)
 os.environ.setdefault('RESNET_X5_MODEL_DIR', os.path.join(REPO, 'models'))
+os.environ.setdefault('RESNET_X5_STANDINS', STANDINS)
 
 
 _DOMAIN_ID = isolate_ros_environment()

@@ -31,7 +31,6 @@ import time
 import numpy as np
 import yaml
 
-import resnet_x5_ros
 from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
                                        QOS_FROM_XML_ENV)
 from resnet_x5_ros.ros_domain import isolate_ros_environment
@@ -42,9 +41,9 @@ from resnet_x5_ros.tools.samples import sample_path
 SAMPLE = sample_path('coffee.png')
 NAMESPACE = '/bench'
 RUNS = ('camera', 'overload', 'board')
-# The stand-ins live in the repository's tests, never in an installed package.
-REPO_STANDINS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
-    resnet_x5_ros.__file__))), 'test', 'standins')
+# The stand-ins live in the repository's tests, never in an installed package: scripts/devenv
+# (and the tests' conftest) name the checkout's test/standins in this variable.
+STANDINS_ENV = 'RESNET_X5_STANDINS'
 BOARD_SIZE = '960x544'
 
 
@@ -61,9 +60,9 @@ def add_arguments(parser):
     parser.add_argument('--board-ms', type=float, default=2.95,
                         help='board run: ms the BPU stand-in holds the GIL per inference '
                         '(default 2.95, ResNet18 on the X5)')
-    parser.add_argument('--standins', default=REPO_STANDINS,
+    parser.add_argument('--standins', default=os.environ.get(STANDINS_ENV, ''),
                         help='board run: directory holding the hobot_dnn stand-in '
-                        '(default: test/standins of this checkout)')
+                        '(default: $' + STANDINS_ENV + ', test/standins under scripts/devenv)')
     parser.add_argument('--dds-profile', choices=PROFILE_NAMES, default='dev',
                         help='Fast DDS profile (config/fastdds_*.xml) for every process of '
                         'the run (default dev: shared memory + UDP on loopback); none: the '
