@@ -162,13 +162,13 @@ class Camera:
                     return msg
         return None
 
-    def send_until_answered(self, msg, timeout=30.0):
+    def send_until_answered(self, msg, timeout=30.0, every=0.5):
         last = [0.0]
 
         def answered():
             if self.result(msg.time_stamp.sec) is not None:
                 return True
-            if time.monotonic() - last[0] > 0.5:
+            if time.monotonic() - last[0] > every:
                 last[0] = time.monotonic()
                 self.pub.publish(msg)
             return False
@@ -216,7 +216,10 @@ def test_shared_mem_frames_are_classified(shm_node, client, coffee, encoding, wi
 @needs_model
 def test_best_effort_camera_like_mipi_cam(shm_node, client, coffee):
     camera = Camera(client, ReliabilityPolicy.BEST_EFFORT)
-    result = camera.send_until_answered(camera_msg(coffee, 'nv12', 960, 544, stamp=(77, 0)))
+    # Best effort loses most 6.2 MB samples over DDS (README: a few to 18 % at 30 Hz): one
+    # that arrives is all this needs, so keep sending at 5 Hz for up to a minute.
+    result = camera.send_until_answered(camera_msg(coffee, 'nv12', 960, 544, stamp=(77, 0)),
+                                        timeout=60.0, every=0.2)
     assert str(ESPRESSO) in [h.class_id for h in result.results]
 
 
