@@ -140,8 +140,12 @@ def _board_yaml_model_path():
 
 
 @needs_model
-def test_board_yaml_with_backend_cpu_loads_the_default_cpu_model(monkeypatch):
+def test_board_yaml_with_backend_cpu_loads_the_default_cpu_model(monkeypatch, tmp_path):
+    # Without the override: the installed share folder, or else (no ament index, e.g. the
+    # board-compat run) the user data folder, which holds the model here.
     monkeypatch.delenv(default_model.MODEL_DIR_ENV, raising=False)
+    monkeypatch.setenv('XDG_DATA_HOME', str(tmp_path))
+    _put_model(tmp_path / 'resnet_x5_ros')
     backend = backends.create_backend('cpu', _board_yaml_model_path(), warmup=False)
     assert os.path.basename(backend.model_path) == NAME
     backend.close()
