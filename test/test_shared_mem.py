@@ -22,6 +22,11 @@ from resnet_x5_ros.pipeline import Frame
 from resnet_x5_ros.shared_mem import decode_encoding, hbm_frame, hbm_source
 from rosutil import RosClient, stop_process
 
+# The TROS message packages: dev-only stand-ins here (make setup), TogetheROS.Bot on the
+# board; absent from a plain ROS 2 Humble (make test-humble).
+pytest.importorskip('hbm_img_msgs.msg', reason='TROS message package not installed')
+pytest.importorskip('ai_msgs.msg', reason='TROS message package not installed')
+
 NAMESPACE = '/t_shm'
 
 

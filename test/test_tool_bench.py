@@ -172,6 +172,8 @@ BOARD_KEYS = {'in_fps', 'out_fps', 'backend_ms_p50', 'latency_ms_p50', 'latency_
 @pytest.mark.ros
 @pytest.mark.slow
 def test_node_board_run_reports_figures_goals_and_the_split():
+    # The board YAML publishes to the TROS web display, which needs ai_msgs.
+    pytest.importorskip('ai_msgs.msg', reason='TROS message package not installed')
     # A child process: the node suite claims its own ROS domain for its processes.
     out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.bench', 'node',
                           '--runs', 'board', '--duration', '2', '--warmup', '1', '--json'],
