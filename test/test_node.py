@@ -38,6 +38,20 @@ def start_node(namespace, *ros_args, params_file=CPU_PARAMS, **env):
                             stderr=subprocess.STDOUT, text=True)
 
 
+def refused_start_up(proc):
+    """Wait for a node that must refuse to start: (its one error line, its whole output)."""
+    try:
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0
+    assert 'Traceback' not in out, out
+    errors = [line for line in out.splitlines() if 'classifier_node: error:' in line]
+    assert len(errors) == 1, out
+    return errors[0], out
+
+
 def image_msg(bgr, encoding, frame_id, stamp_sec):
     from sensor_msgs.msg import Image
     data, width, height, step = encode_image(bgr, encoding)
@@ -260,16 +274,8 @@ def test_bad_configuration_stops_with_one_clear_line(args, names):
     # No YAML here: a type clash between a YAML value and a -p override is resolved by rcl
     # before the node sees it.
     proc = start_node('/t_bad', '-p', 'backend:=cpu', *args, params_file=None)
-    try:
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode != 0
-    assert 'Traceback' not in out, out
-    errors = [line for line in out.splitlines() if 'classifier_node: error:' in line]
-    assert len(errors) == 1, out
-    assert names in errors[0], out
+    line, out = refused_start_up(proc)
+    assert names in line, out
 
 
 @needs_model

@@ -6,7 +6,8 @@ import os
 
 import cv2
 import pytest
-from test_node import Exchange, image_msg, LABELS, needs_model, SAMPLES, start_node
+from test_node import (Exchange, image_msg, LABELS, needs_model, refused_start_up, SAMPLES,
+                       start_node)
 
 from resnet_x5_ros.convert.resize import plan
 from rosutil import RosClient, stop_process
@@ -154,16 +155,8 @@ def test_perception_topic_without_ai_msgs_stops_with_one_line(tmp_path):
     proc = start_node('/t_tros_missing', '-p', 'perception_topic:=' + TOPIC,
                       PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get(
                           'PYTHONPATH', '')]).rstrip(os.pathsep))
-    try:
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode != 0
-    assert 'Traceback' not in out, out
-    errors = [line for line in out.splitlines() if 'classifier_node: error:' in line]
-    assert len(errors) == 1, out
-    assert 'perception_topic' in errors[0] and 'ai_msgs' in errors[0], out
+    line, out = refused_start_up(proc)
+    assert 'perception_topic' in line and 'ai_msgs' in line, out
 
 
 @pytest.mark.parametrize('environment, declared', [
