@@ -13,6 +13,7 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
 from resnet_x5_ros.backends import BACKENDS, BPU_RUNTIMES
 from resnet_x5_ros.convert import DEFAULT_RESIZE_MODE, NV12_RANGES, RESIZE_MODES
 from resnet_x5_ros.pipeline import CAMERA_RANGES, CLASS_ID_FORMATS
+from resnet_x5_ros.process_worker import WORKER_TYPES
 
 QOS_RELIABILITIES = ('auto', 'reliable', 'best_effort')
 NV12_RANGE_CHOICES = ('auto',) + NV12_RANGES
@@ -73,7 +74,7 @@ PARAMS = (
           'Where inference runs: thread (in the node, cheapest) or process (one supervised '
           'child process per worker: a hung or crashed runtime call is killed and restarted '
           'while the node keeps publishing /diagnostics).',
-          ('thread', 'process'), None, None, False),
+          WORKER_TYPES, None, None, False),
     Param('inference_timeout', 0.0,
           'worker_type process: seconds a worker may hold a frame before it is killed and '
           'restarted; 0 = max(1 s, 10 x the median inference time).',

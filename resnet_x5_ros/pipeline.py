@@ -58,12 +58,17 @@ def frame_from_compressed(msg):
 
 @dataclasses.dataclass
 class Result:
-    """Top classes (index, score in [0, 1]) best first, and how long each stage took."""
+    """Top classes (index, score in [0, 1]) best first, and how long each stage took.
+
+    infer_s is the model's runtime call; ipc_s what handing the frame to it and the scores
+    back cost beyond that (a worker process; about 0 when the runtime is in this process).
+    """
 
     top: list
     convert_s: float
     infer_s: float
     post_s: float
+    ipc_s: float = 0.0
 
 
 class Classifier:
@@ -130,11 +135,12 @@ class Classifier:
         t0 = time.perf_counter()
         nv12 = self.to_nv12(frame, settings.resize_mode, settings.camera_range)
         t1 = time.perf_counter()
-        raw = self.backend.infer(nv12)
+        raw, runtime_s = self.backend.infer_timed(nv12)
         t2 = time.perf_counter()
         top = top_k(self.scores(raw, settings), settings.top_k, settings.score_threshold)
         t3 = time.perf_counter()
-        return Result(top=top, convert_s=t1 - t0, infer_s=t2 - t1, post_s=t3 - t2)
+        return Result(top=top, convert_s=t1 - t0, infer_s=runtime_s, post_s=t3 - t2,
+                      ipc_s=max(0.0, t2 - t1 - runtime_s))
 
     def class_id(self, index, class_id_format):
         """Return the ObjectHypothesis.class_id text for a class index."""

@@ -5,26 +5,31 @@
 On the board the BPU runtimes hold the GIL for a whole inference; a call that hangs there
 freezes every thread of its process, and a segfault in the runtime ends the process. A
 ProcessBackend keeps the runtime out of the caller's process: each worker is a child process
-(started with 'spawn', never fork, so no ROS state is copied into it) that loads the model
-itself with create_backend(), reads NV12 frames from its own shared-memory buffer and sends
-back the raw scores (num_classes floats). The caller's threads wait for the answer with
-the GIL released, so the rest of the node keeps running whatever the child does.
+(process_worker_child: a fresh interpreter, never a fork, so no ROS state is copied into it)
+that loads the model itself with create_backend(), reads NV12 frames from a memory file it
+shares with this process and writes the raw scores (num_classes floats) back into it; the
+pipe between them carries only small control messages. The caller's threads wait for the
+answer with the GIL released, so the rest of the node keeps running whatever the child does.
 
 Supervision: a child that holds a frame longer than the timeout (given, or
 stall.stall_limit_s of the median inference time) is killed and restarted; a child that died
 is restarted too. Either way the frame's infer() raises BackendError saying which, and
 supervision() tells the counts and the fault in progress. Children die with the parent: they
 ask the kernel for SIGKILL when it exits (PR_SET_PDEATHSIG), and also watch their parent id.
+The kernel ties that request to the thread that started the child, so children are started
+only from threads that live as long as the backend (the caller's, and the node's workers).
 """
 
 import collections
-import ctypes
-import multiprocessing
-from multiprocessing import shared_memory
+import mmap
+from multiprocessing.connection import Connection
 import os
 import queue
 import signal
+import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 
@@ -32,80 +37,22 @@ import numpy as np
 
 from resnet_x5_ros.backends.base import Backend, BackendError, ModelError
 from resnet_x5_ros.messages import one_line
+from resnet_x5_ros.process_worker_child import METADATA_FIELDS
 from resnet_x5_ros.stall import stall_limit_s
 
+# Parameter worker_type: inference in the node's threads, or in processes of this module.
+WORKER_TYPES = ('thread', 'process')
 # Loading a model in a fresh interpreter (imports included) on a busy machine.
 START_TIMEOUT_S = 120.0
 # How often a waiting caller looks whether the backend was closed meanwhile.
 POLL_SLICE_S = 0.1
 # Inference times remembered for the derived timeout.
 LATENCY_WINDOW = 200
-_PR_SET_PDEATHSIG = 1
 _ERRORS = {'ModelError': ModelError, 'BackendError': BackendError, 'ValueError': ValueError}
+# The folder holding this package: the child imports the same copy as this process.
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-Metadata = collections.namedtuple('Metadata', [
-    'name', 'description', 'model_path', 'input_width', 'input_height', 'nv12_range',
-    'num_classes', 'outputs_probabilities', 'input_nbytes'])
-
-
-def _die_with_parent(parent_pid):
-    """Ask Linux to SIGKILL this process when its parent ends; watch the parent id as well."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux: the watcher below still ends the child
-    if os.getppid() != parent_pid:
-        os._exit(1)  # the parent ended before the request above took effect
-
-    def watch():
-        while os.getppid() == parent_pid:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name='parent-watch', daemon=True).start()
-
-
-def child_main(conn, parent_pid, backend_args):
-    """Body of a worker process: load the backend, then answer 'infer' messages until told."""
-    _die_with_parent(parent_pid)
-    # The parent handles Ctrl-C and SIGTERM and ends its children itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from resnet_x5_ros.backends import create_backend
-
-    kind, model_path, options = backend_args
-    try:
-        backend = create_backend(kind, model_path, **options)
-    except (ModelError, BackendError, ValueError) as exc:
-        conn.send(('error', type(exc).__name__, str(exc)))
-        return
-    conn.send(('ready', Metadata(
-        backend.name, backend.description, backend.model_path, backend.input_width,
-        backend.input_height, backend.nv12_range, backend.num_classes,
-        backend.outputs_probabilities, backend.input_nbytes)))
-    memory = None
-    frame = None
-    try:
-        while True:
-            try:
-                message = conn.recv()
-            except EOFError:
-                return
-            if message[0] == 'attach':
-                memory = shared_memory.SharedMemory(name=message[1])
-                frame = np.ndarray((backend.input_nbytes,), np.uint8, buffer=memory.buf)
-            elif message[0] == 'infer':
-                try:
-                    conn.send(('ok', backend.infer(frame)))
-                except BackendError as exc:
-                    conn.send(('error', 'BackendError', str(exc)))
-            else:
-                return
-    finally:
-        frame = None
-        if memory is not None:
-            memory.close()
-        backend.close()
+Metadata = collections.namedtuple('Metadata', METADATA_FIELDS)
 
 
 class ChildFault(Exception):
@@ -117,14 +64,17 @@ class ChildFault(Exception):
 
 
 class _Child:
-    """One worker process, its pipe and its shared-memory input buffer (kept over restarts)."""
+    """One worker process, its connection and the memory file it shares (kept over restarts)."""
 
-    def __init__(self, context, index, backend_args):
-        self._context = context
+    def __init__(self, index, backend_args):
         self.index = index
         self._backend_args = backend_args
+        # An anonymous memory file: nothing to clean up in /dev/shm, even after a SIGKILL.
+        self._memory_fd = os.memfd_create('resnet_x5_ros-worker-{}'.format(index))
         self._memory = None
         self._frame = None
+        self._scores = None
+        self.runtime_s = 0.0  # the last inference's runtime call, timed in the child
         self.process = None
         self._conn = None
 
@@ -132,13 +82,22 @@ class _Child:
         """Start the process (do not wait for it)."""
         if self._conn is not None:
             self._conn.close()
-        parent_conn, child_conn = self._context.Pipe()
-        self.process = self._context.Process(
-            target=child_main, args=(child_conn, os.getpid(), self._backend_args),
-            name='classifier-worker-process-{}'.format(self.index), daemon=True)
-        self.process.start()
-        child_conn.close()
-        self._conn = parent_conn
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join(
+            p for p in (_PACKAGE_ROOT, env.get('PYTHONPATH', '')) if p)
+        try:
+            # A session of its own: a Ctrl-C in the terminal reaches the node, which ends its
+            # children itself, not the children in the middle of loading.
+            self.process = subprocess.Popen(
+                [sys.executable, '-m', 'resnet_x5_ros.process_worker_child',
+                 str(theirs.fileno()), str(self._memory_fd), str(os.getpid())],
+                pass_fds=(theirs.fileno(), self._memory_fd), env=env,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            theirs.close()
+        self._conn = Connection(ours.detach())
+        self._conn.send(('start', list(sys.path), self._backend_args))
 
     def wait_ready(self, timeout):
         """Wait until the model is loaded; return its Metadata or raise its load error."""
@@ -148,19 +107,27 @@ class _Child:
                                .format(self.index, timeout))
         try:
             message = self._conn.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):
             code = self.kill()
             raise BackendError('worker process {} died while loading the model (exit code {})'
                                .format(self.index, code)) from None
         if message[0] == 'error':
             self.kill()
             raise _ERRORS.get(message[1], BackendError)(message[2])
-        metadata = message[1]
+        metadata = Metadata(**message[1])
+        size = metadata.input_nbytes + 4 * metadata.num_classes
         if self._memory is None:
-            self._memory = shared_memory.SharedMemory(create=True, size=metadata.input_nbytes)
-            self._frame = np.ndarray((metadata.input_nbytes,), np.uint8,
-                                     buffer=self._memory.buf)
-        self._conn.send(('attach', self._memory.name))
+            os.ftruncate(self._memory_fd, size)
+            self._memory = mmap.mmap(self._memory_fd, size)
+            self._frame = np.frombuffer(self._memory, np.uint8, metadata.input_nbytes)
+            self._scores = np.frombuffer(self._memory, np.float32, metadata.num_classes,
+                                         offset=metadata.input_nbytes)
+        elif size != len(self._memory):
+            self.kill()
+            raise BackendError(
+                'worker process {} loaded a model of another size ({} bytes of input and '
+                'scores, not {})'.format(self.index, size, len(self._memory)))
+        self._conn.send(('attach', size))
         return metadata
 
     def infer(self, flat_nv12, timeout, closed):
@@ -184,11 +151,14 @@ class _Child:
             raise ChildFault('crash', self._crash_text()) from None
         if message[0] == 'error':
             raise BackendError(message[2])
-        return message[1]
+        self.runtime_s = message[1]
+        return self._scores.copy()
 
     def _crash_text(self):
-        self.process.join(1.0)
-        code = self.process.exitcode
+        try:
+            code = self.process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            code = None
         how = ('killed by signal {}'.format(signal.Signals(-code).name)
                if code is not None and code < 0 else 'exit code {}'.format(code))
         return 'worker process {} died during inference ({})'.format(self.index, how)
@@ -197,22 +167,29 @@ class _Child:
         """End the process at once; return its exit code."""
         if self.process is None:
             return None
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(5.0)
-        return self.process.exitcode
+        try:
+            return self.process.wait(5.0)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
 
     def release(self):
-        """Kill the process, close the pipe and free the shared memory (child not in use)."""
+        """Kill the process, close the connection and free the memory (child not in use)."""
         self.kill()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        self._frame = None
+        self._frame = self._scores = None
         if self._memory is not None:
             self._memory.close()
-            self._memory.unlink()
             self._memory = None
+        if self._memory_fd is not None:
+            os.close(self._memory_fd)
+            self._memory_fd = None
 
 
 class ProcessBackend(Backend):
@@ -228,15 +205,15 @@ class ProcessBackend(Backend):
         super().__init__()
         if count < 1:
             raise ValueError('a process backend needs at least one worker, got {}'.format(count))
-        context = multiprocessing.get_context('spawn')
         self._timeout_s = float(timeout_s)
         self._start_timeout_s = start_timeout_s
-        self._children = [_Child(context, i, backend_args) for i in range(count)]
+        self._children = [_Child(i, backend_args) for i in range(count)]
         self._idle = queue.Queue()
         self._lock = threading.Lock()
         self._latencies = collections.deque(maxlen=LATENCY_WINDOW)
         self._counts = {'worker_restarts': 0, 'worker_timeouts': 0, 'worker_crashes': 0}
         self._fault = None  # text of the fault being recovered from
+        self._calls = threading.local()  # each caller thread's last runtime_s
         try:
             for child in self._children:
                 child.start()
@@ -257,6 +234,14 @@ class ProcessBackend(Backend):
         for child in self._children:
             self._idle.put(child)
 
+    def infer_timed(self, nv12):
+        """Return (scores, seconds): seconds is the runtime call alone, timed in the child.
+
+        What the hand-off to the child costs is then the caller's time minus these seconds.
+        """
+        scores = self.infer(nv12)
+        return scores, self._calls.runtime_s
+
     def timeout_s(self):
         """Seconds a child may hold a frame before it counts as hung."""
         if self._timeout_s > 0:
@@ -275,8 +260,7 @@ class ProcessBackend(Backend):
 
     def child_pids(self):
         """Process ids of the live workers."""
-        return [c.process.pid for c in self._children
-                if c.process is not None and c.process.is_alive()]
+        return [c.process.pid for c in self._children if c.alive()]
 
     def _run(self, flat_nv12):
         child = self._idle.get()
@@ -285,6 +269,7 @@ class ProcessBackend(Backend):
             scores = child.infer(flat_nv12, self.timeout_s(), lambda: self._closed)
             with self._lock:
                 self._latencies.append(time.perf_counter() - started)
+            self._calls.runtime_s = child.runtime_s
             return scores
         except ChildFault as fault:
             if self._closed:
@@ -316,8 +301,7 @@ class ProcessBackend(Backend):
 
     def _close(self):
         # Kill first: a caller waiting on a child sees it end and returns. Free only what no
-        # caller holds any more; a leftover buffer is unlinked by multiprocessing's resource
-        # tracker when this process ends.
+        # caller holds any more; a leftover memory file goes when this process ends.
         for child in self._children:
             child.kill()
         deadline = time.monotonic() + 0.5

@@ -10,9 +10,11 @@ import numpy as np
 
 # arrival: image stamp to the subscription callback (the camera's publish, the transport and
 # rclpy's take/deserialisation; only meaningful when stamp and node share a clock);
-# handoff: callback entry to a worker starting on the frame; publish: the result's publish();
-# total: callback entry to the result published.
-STAGES = ('arrival', 'handoff', 'convert', 'infer', 'post', 'publish', 'total')
+# handoff: callback entry to a worker starting on the frame; infer: the model's runtime call;
+# ipc: the frame to a worker process and its scores back (worker_type process; about 0 for
+# thread workers); publish: the result's publish(); total: callback entry to the result
+# published.
+STAGES = ('arrival', 'handoff', 'convert', 'infer', 'ipc', 'post', 'publish', 'total')
 COUNTERS = ('received', 'processed', 'published', 'dropped', 'rejected', 'backend_errors',
             'internal_errors', 'stale')
 

@@ -11,12 +11,13 @@ into device memory without checking, so a wrong buffer must never reach a runtim
 import abc
 import os
 import threading
+import time
 
 import numpy as np
 
 # NV12_RANGES and one_line are imported from here by the implementations.
-from resnet_x5_ros.convert.colour import NV12_RANGES, nv12_size
 from resnet_x5_ros.messages import MAX_MESSAGE, one_line
+from resnet_x5_ros.nv12_layout import NV12_RANGES, nv12_size
 
 
 class ModelError(RuntimeError):
@@ -157,6 +158,16 @@ class Backend(abc.ABC):
                                .format(self.name, int(np.isnan(scores).sum()),
                                        int(np.isinf(scores).sum())))
         return scores
+
+    def infer_timed(self, nv12):
+        """Return (infer(nv12), seconds the model's runtime took for it).
+
+        Here both are the same call; a backend that runs the model elsewhere (a worker
+        process) returns the runtime's own time, so callers can tell it from the hand-off.
+        """
+        started = time.perf_counter()
+        scores = self.infer(nv12)
+        return scores, time.perf_counter() - started
 
     @abc.abstractmethod
     def _run(self, flat_nv12):

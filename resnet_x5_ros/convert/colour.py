@@ -20,8 +20,7 @@ import cv2
 import numpy as np
 
 from resnet_x5_ros.convert.cv_compat import resize
-
-NV12_RANGES = ('full', 'video')
+from resnet_x5_ros.nv12_layout import NV12_RANGES, nv12_size  # noqa: F401 (this module's API)
 
 # Rows Y, U (Cb), V (Cr); columns R, G, B; plus the offset added to each row.
 # Full range: the JFIF equations.
@@ -77,11 +76,6 @@ _FULL_CHROMA = {('bgr', 3): cv2.COLOR_BGR2YCrCb, ('rgb', 3): cv2.COLOR_RGB2YCrCb
 _VIDEO_I420 = {('bgr', 3): cv2.COLOR_BGR2YUV_I420, ('rgb', 3): cv2.COLOR_RGB2YUV_I420,
                ('bgr', 4): cv2.COLOR_BGRA2YUV_I420, ('rgb', 4): cv2.COLOR_RGBA2YUV_I420}
 _DROP_ALPHA = {'bgr': cv2.COLOR_BGRA2BGR, 'rgb': cv2.COLOR_RGBA2RGB}
-
-
-def nv12_size(width, height):
-    """Bytes in a packed NV12 image of width x height (both even)."""
-    return int(width) * int(height) * 3 // 2
 
 
 def check_range(nv12_range):
