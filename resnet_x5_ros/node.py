@@ -274,8 +274,10 @@ class ClassifierNode(Node):
         out = Classification(header=msg.header)
         out.results = [ObjectHypothesis(class_id=class_id, score=score) for class_id, score
                        in classifier.hypotheses(result.top, self._class_id_format)]
-        targets = None if self._perception is None else self._perception.prepare(
-            msg.header, frame, result, settings.resize_mode, received_at, started)
+        targets = None
+        if self._perception is not None and self._perception.subscribed():
+            targets = self._perception.prepare(msg.header, frame, result,
+                                               settings.resize_mode, received_at, started)
         # Drawn before the gate (outside its lock), published through it with the
         # classification: an overlay never goes back in time, and only results that were
         # published are drawn.
@@ -296,7 +298,8 @@ class ClassifierNode(Node):
         if self._gate.run_if_newest(sequence, publish):
             self._stats.count('published')
             self._stats.record(handoff=handoff_s, convert=result.convert_s,
-                               infer=result.infer_s, post=result.post_s, publish=publish_s[0],
+                               infer=result.infer_s, ipc=result.ipc_s, post=result.post_s,
+                               publish=publish_s[0],
                                total=time.perf_counter() - received_at)
         else:
             self._stats.count('stale')

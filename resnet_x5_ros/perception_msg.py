@@ -151,10 +151,16 @@ class PerceptionOutput:
         self._rate = RateMeter()
         self.topic = node.resolve_topic_name(topic)
 
+    def subscribed(self):
+        """Tell whether anyone subscribes: building and publishing costs ~0.2 ms a frame."""
+        return self._publisher.get_subscription_count() > 0
+
     def prepare(self, header, frame, result, resize_mode, received, started):
         """Build the message of one classified frame (fps is set when it is published)."""
         now_perf = time.perf_counter()
-        times = StageTimes(received, started, result.convert_s, result.infer_s, result.post_s,
+        # The hand-off to a worker process counts as inference: the spans stay contiguous.
+        times = StageTimes(received, started, result.convert_s, result.infer_s + result.ipc_s,
+                           result.post_s,
                            finished=now_perf, now_ns=self._clock.now().nanoseconds,
                            now_perf=now_perf)
         box = seen_region(frame_size(frame), *self._input_size, resize_mode)

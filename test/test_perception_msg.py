@@ -86,3 +86,42 @@ def test_rate_meter_counts_the_last_window():
         rates.append(meter.tick())
     assert rates[0] == 1.0
     assert rates[-1] == 8.0  # the ticks in (t - 1 s, t]
+
+
+class _Publisher:
+    def __init__(self):
+        self.subscribers = 0
+        self.sent = []
+
+    def get_subscription_count(self):
+        return self.subscribers
+
+    def publish(self, msg):
+        self.sent.append(msg)
+
+
+class _Node:
+    """What PerceptionOutput uses of a node, with a publisher whose subscribers we set."""
+
+    def __init__(self):
+        from rclpy.clock import Clock
+        self.publisher = _Publisher()
+        self._clock = Clock()
+
+    def create_publisher(self, msg_type, topic, depth):
+        return self.publisher
+
+    def get_clock(self):
+        return self._clock
+
+    def resolve_topic_name(self, topic):
+        return '/' + topic
+
+
+def test_targets_are_wanted_only_while_someone_subscribes():
+    from resnet_x5_ros.perception_msg import PerceptionOutput
+    node = _Node()
+    output = PerceptionOutput(node, 'hobot_dnn_detection', ['a', 'b'], 'm.bin', (224, 224))
+    assert not output.subscribed()  # the node then skips prepare() and publish()
+    node.publisher.subscribers = 1
+    assert output.subscribed()
