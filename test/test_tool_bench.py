@@ -166,17 +166,20 @@ def test_node_figures_join_the_table():
 BOARD_KEYS = {'in_fps', 'out_fps', 'backend_ms_p50', 'latency_ms_p50', 'latency_ms_p99',
               'age_ms_p50', 'age_ms_p99', 'arrival_ms_p50', 'convert_ms_p50', 'post_ms_p50',
               'handoff_ms_p50', 'publish_ms_p50', 'goal_out_fps', 'goal_latency', 'goal_age',
-              'frame_bytes', 'dds_profile'}
+              'frame_bytes', 'dds_profile', 'ipc_ms_p50', 'worker_type', 'node_rss_mb',
+              'worker_rss_mb'}
 
 
 @pytest.mark.ros
 @pytest.mark.slow
-def test_node_board_run_reports_figures_goals_and_the_split():
+@pytest.mark.parametrize('worker_type', ['thread', 'process'])
+def test_node_board_run_reports_figures_goals_and_the_split(worker_type):
     # The board YAML publishes to the TROS web display, which needs ai_msgs.
     pytest.importorskip('ai_msgs.msg', reason='TROS message package not installed')
     # A child process: the node suite claims its own ROS domain for its processes.
     out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.bench', 'node',
-                          '--runs', 'board', '--duration', '2', '--warmup', '1', '--json'],
+                          '--runs', 'board', '--duration', '2', '--warmup', '1', '--json',
+                          '--worker-type', worker_type],
                          cwd=REPO, env=child_env(), capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -185,6 +188,12 @@ def test_node_board_run_reports_figures_goals_and_the_split():
     assert BOARD_KEYS <= set(board), board
     assert board['published'] > 0 and board['frame_bytes'] == 960 * 544 * 3 // 2, board
     assert board['dds_profile'] == 'dev'
+    assert board['worker_type'] == worker_type
+    assert board['node_rss_mb'] > 0
+    # One worker: a process of its own only for worker_type process, where the frame's way
+    # there and back is measured apart from the runtime call.
+    assert len(board['worker_rss_mb']) == (1 if worker_type == 'process' else 0), board
+    assert (board['ipc_ms_p50'] > 0.01) == (worker_type == 'process'), board
     # The BPU stand-in in board timing mode answered (it holds the GIL for 2.95 ms a call).
     assert board['backend_ms_p50'] >= 2.95, board
     split = result['board_split']

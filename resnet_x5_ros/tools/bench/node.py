@@ -17,6 +17,8 @@ also reports where a frame's time goes (`board_split`): publisher serialisation 
 deserialisation (timed here on the same message), the node's stages, and the result's way
 back; rows marked derived are differences of medians, not measurements.
 --dds-profile applies one of config/fastdds_*.xml to every process of the run (this one too).
+--worker-type sets the node's worker_type for every run; each row reports the node's resident
+memory and each worker process's (`node_rss_mb`, `worker_rss_mb`) at the end of its window.
 """
 
 import json
@@ -33,6 +35,7 @@ import yaml
 
 from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
                                        QOS_FROM_XML_ENV)
+from resnet_x5_ros.process_worker import WORKER_TYPES
 from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.common import ToolError
@@ -67,6 +70,9 @@ def add_arguments(parser):
                         help='Fast DDS profile (config/fastdds_*.xml) for every process of '
                         'the run (default dev: shared memory + UDP on loopback); none: the '
                         'environment decides')
+    parser.add_argument('--worker-type', choices=WORKER_TYPES, default=None,
+                        help='worker_type of the node in every run (default: what the '
+                        'params file sets; the board config: thread)')
     parser.add_argument('--camera-dds-profile', choices=PROFILE_NAMES, default=None,
                         help='board run: the publisher profile when it differs from '
                         '--dds-profile (e.g. none: a camera that does not use ours)')
@@ -98,6 +104,45 @@ def _params_file(args):
     if args.params_file:
         return args.params_file
     return share_path('config', 'classifier_cpu.yaml')
+
+
+def _write_params(source, path, overrides):
+    """Write source's node parameters with overrides (None values left out) to path."""
+    with open(source, encoding='utf-8') as f:
+        config = yaml.safe_load(f)
+    config['/**']['ros__parameters'].update(
+        {k: v for k, v in overrides.items() if v is not None})
+    with open(path, 'w', encoding='utf-8') as f:
+        yaml.safe_dump(config, f)
+    return path
+
+
+def _rss_mb(pid):
+    try:
+        with open('/proc/{}/status'.format(pid), encoding='ascii') as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def memory_row(pid):
+    """{'node_rss_mb', 'worker_rss_mb': [...]}: resident memory of pid and of its children."""
+    children = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/{}/stat'.format(entry), encoding='ascii', errors='replace') as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(entry))
+    workers = [mb for mb in (_rss_mb(c) for c in sorted(children)) if mb is not None]
+    return {'node_rss_mb': _rss_mb(pid), 'worker_rss_mb': workers}
 
 
 def standalone_backend_ms(params_file, frames=100):
@@ -221,6 +266,7 @@ def _measure(rclpy, listener, publisher, args):
 
     received, published = delta('received'), delta('published')
     return {
+        'worker_type': last.get('worker_type', 'thread'),
         'in_fps': received / span,
         'out_fps': published / span,
         'received': received, 'published': published, 'dropped': delta('dropped'),
@@ -229,6 +275,7 @@ def _measure(rclpy, listener, publisher, args):
         'backend_ms_p50': stage('infer_ms_median'),
         'backend_ms_mean': stage('infer_ms_mean'),
         'convert_ms_p50': stage('convert_ms_median'),
+        'ipc_ms_p50': stage('ipc_ms_median'),
         'post_ms_p50': stage('post_ms_median'),
         'handoff_ms_p50': stage('handoff_ms_median'),
         'publish_ms_p50': stage('publish_ms_median'),
@@ -255,7 +302,7 @@ def _board_node_env(args):
     return env
 
 
-def _write_board_files(folder, standins):
+def _write_board_files(folder, standins, worker_type):
     """Write the board config with a stand-in model file (the tests' fixture); return its path."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(
@@ -263,15 +310,10 @@ def _write_board_files(folder, standins):
     support = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(support)
     model = support.write_fixture_bin(os.path.join(folder, 'resnet18_224x224_nv12.bin'))
-    with open(share_path('config', 'classifier.yaml'), encoding='utf-8') as f:
-        config = yaml.safe_load(f)
-    params = config['/**']['ros__parameters']
-    params.update({'backend': 'bpu', 'bpu_runtime': 'pyeasy_dnn', 'model_path': model,
-                   'num_workers': 1})
-    path = os.path.join(folder, 'board.yaml')
-    with open(path, 'w', encoding='utf-8') as f:
-        yaml.safe_dump(config, f)
-    return path
+    return _write_params(share_path('config', 'classifier.yaml'),
+                         os.path.join(folder, 'board.yaml'),
+                         {'backend': 'bpu', 'bpu_runtime': 'pyeasy_dnn', 'model_path': model,
+                          'num_workers': 1, 'worker_type': worker_type})
 
 
 def _deserialise_ms(repeats=30):
@@ -308,7 +350,9 @@ def board_split(row, feed, deserialise_ms):
         ('node: hand-off to the worker', row['handoff_ms_p50'], 'measured by the node'),
         ('node: conversion to NV12 model input', row['convert_ms_p50'], 'measured by the node'),
         ('node: inference (stand-in, board timing)', row['backend_ms_p50'],
-         'measured by the node'),
+         'measured by the node (in the worker process for worker_type process)'),
+        ('node: frame to the worker process, scores back', row['ipc_ms_p50'],
+         'measured by the node: the call minus the runtime call (~0 for threads)'),
         ('node: post-processing', row['post_ms_p50'], 'measured by the node'),
         ('node: publish() of the result', row['publish_ms_p50'], 'measured by the node'),
         ('node: callback entry -> result published', row['latency_ms_p50'],
@@ -361,6 +405,7 @@ def _measure_runs(rclpy, listener, node_process, plans, args):
             listener.results.clear()
             listener.diagnostics.clear()
             row = _measure(rclpy, listener, start_publisher(rate), args)
+            row.update(memory_row(node_process.pid))
             row['rate_asked'] = rate
             if name == 'overload' and 'out_fps' in row:
                 row['efficiency'] = row['out_fps'] * row['backend_ms_mean'] / 1000.0
@@ -376,7 +421,11 @@ def run(args):
     os.environ.update(dds_environment(args.dds_profile))
     runs = _runs(args)
     cpu_runs = [r for r in runs if r in ('camera', 'overload')]
+    folder = tempfile.mkdtemp(prefix='bench-node-')
     params_file = _params_file(args)
+    if args.worker_type:
+        params_file = _write_params(params_file, os.path.join(folder, 'node.yaml'),
+                                    {'worker_type': args.worker_type})
     standalone_ms = description = None
     if 'overload' in cpu_runs:
         standalone_ms, description = standalone_backend_ms(params_file)
@@ -393,7 +442,7 @@ def run(args):
         if 'board' in runs:
             with tempfile.TemporaryDirectory(prefix='bench-board-') as folder:
                 feed_report = os.path.join(folder, 'feed.json')
-                node = _start_node(_write_board_files(folder, args.standins),
+                node = _start_node(_write_board_files(folder, args.standins, args.worker_type),
                                    _board_node_env(args))
                 camera_profile = args.camera_dds_profile or args.dds_profile
                 plans = [('board', args.camera_rate,
@@ -409,6 +458,7 @@ def run(args):
             rows['board']['camera_dds_profile'] = camera_profile
     finally:
         rclpy.try_shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
     if standalone_ms is not None:
         print('backend: {} | standalone infer median {:.2f} ms'.format(
             description, standalone_ms))
