@@ -178,7 +178,6 @@ def test_children_do_not_outlive_a_sigkilled_parent(tmp_path):
     path = tmp_path / 'parent.py'
     path.write_text(script)
     env = dict(os.environ, PYEASY_DNN_STANDIN_BOARD_MS='2.95')
-    # stderr: the killed parent's resource tracker reports (and removes) the two buffers.
     parent = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, env=env,
                               stderr=subprocess.DEVNULL, cwd=str(tmp_path))
     try:

@@ -198,5 +198,5 @@ def test_sigint_with_a_worker_hung_ends_the_node_and_its_children_within_2_s(tmp
     elapsed = time.monotonic() - started
     assert code == 0 and 'Traceback' not in out, out[-3000:]
     assert elapsed < 2.0, elapsed
-    # The workers, and multiprocessing's resource tracker (it ends when the node's pipe closes).
+    # The worker processes, and anything they started.
     assert children and not _left_after(children, 2.0)
