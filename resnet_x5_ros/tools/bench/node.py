@@ -38,6 +38,7 @@ from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_
 from resnet_x5_ros.process_worker import WORKER_TYPES
 from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.bench.soak import proc_status
 from resnet_x5_ros.tools.common import ToolError
 from resnet_x5_ros.tools.samples import sample_path
 
@@ -119,13 +120,9 @@ def _write_params(source, path, overrides):
 
 def _rss_mb(pid):
     try:
-        with open('/proc/{}/status'.format(pid), encoding='ascii') as f:
-            for line in f:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1]) / 1024.0
+        return proc_status(pid)[0]
     except OSError:
-        pass
-    return None
+        return None  # the process ended meanwhile
 
 
 def memory_row(pid):
