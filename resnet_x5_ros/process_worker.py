@@ -74,7 +74,6 @@ class _Child:
         self._memory = None
         self._frame = None
         self._scores = None
-        self.runtime_s = 0.0  # the last inference's runtime call, timed in the child
         self.process = None
         self._conn = None
 
@@ -131,7 +130,10 @@ class _Child:
         return metadata
 
     def infer(self, flat_nv12, timeout, closed):
-        """Return the scores of one frame; raise ChildFault or BackendError."""
+        """Return (scores, seconds the runtime call took in the child).
+
+        Raises ChildFault or BackendError.
+        """
         self._frame[:] = flat_nv12
         try:
             self._conn.send(('infer',))
@@ -151,8 +153,7 @@ class _Child:
             raise ChildFault('crash', self._crash_text()) from None
         if message[0] == 'error':
             raise BackendError(message[2])
-        self.runtime_s = message[1]
-        return self._scores.copy()
+        return self._scores.copy(), message[1]
 
     def _crash_text(self):
         try:
@@ -167,7 +168,7 @@ class _Child:
         """End the process at once; return its exit code."""
         if self.process is None:
             return None
-        if self.process.poll() is None:
+        if self.alive():
             self.process.kill()
         try:
             return self.process.wait(5.0)
@@ -266,10 +267,10 @@ class ProcessBackend(Backend):
         child = self._idle.get()
         try:
             started = time.perf_counter()
-            scores = child.infer(flat_nv12, self.timeout_s(), lambda: self._closed)
+            scores, self._calls.runtime_s = child.infer(flat_nv12, self.timeout_s(),
+                                                        lambda: self._closed)
             with self._lock:
                 self._latencies.append(time.perf_counter() - started)
-            self._calls.runtime_s = child.runtime_s
             return scores
         except ChildFault as fault:
             if self._closed:
