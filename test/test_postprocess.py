@@ -139,6 +139,20 @@ def test_top_k_matches_reference_order(scores, data):
     assert top_k(scores, k, threshold) == reference
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    # Few distinct values, signed zeros included: ties at the k-th place are the rule.
+    hnp.arrays(np.float32, st.integers(1, 64),
+               elements=st.sampled_from([0.0, -0.0, 0.25, 0.5, -1.0, float('-inf')])),
+    hnp.arrays(np.int16, st.integers(1, 64), elements=st.integers(-3, 3)),
+    hnp.arrays(np.bool_, st.integers(1, 64))), st.data())
+def test_top_k_breaks_ties_by_index_for_any_dtype(scores, data):
+    k = data.draw(st.integers(1, scores.size))
+    values = scores.astype(np.float64)
+    reference = sorted(range(scores.size), key=lambda i: (-values[i], i))[:k]
+    assert top_k(scores, k, threshold=-np.inf) == [(i, float(values[i])) for i in reference]
+
+
 def test_classify():
     logits = np.array([1.0, 3.0, 2.0])
     assert [i for i, _ in classify(logits, 2)] == [1, 2]
