@@ -319,19 +319,20 @@ class X5Model:
             return dims[2], dims[1]
         return dims[3], dims[2]
 
-    def dims_of(self, name):
-        """Dims of a graph value by name (output, value_info or input); None if unknown."""
+    def _value(self, name):
+        """Return the graph's record of a value by name (outputs, inputs, value_info) or None."""
         for info in list(self.graph.outputs) + list(self.graph.inputs):
             if info.name == name:
-                return info.dims
-        info = self.graph.value_info.get(name)
+                return info
+        return self.graph.value_info.get(name)
+
+    def dims_of(self, name):
+        """Dims of a graph value by name (output, value_info or input); None if unknown."""
+        info = self._value(name)
         return info.dims if info is not None else None
 
     def dtype_of(self, name):
-        for info in list(self.graph.outputs) + list(self.graph.inputs):
-            if info.name == name:
-                return info.dtype
-        info = self.graph.value_info.get(name)
+        info = self._value(name)
         return info.dtype if info is not None else None
 
     def cpu_steps(self):
