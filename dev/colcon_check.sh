@@ -36,7 +36,9 @@ unset PYTHONHOME PYTHONPATH
 export AMENT_PREFIX_PATH="$venv" CMAKE_PREFIX_PATH="$venv"
 export LD_LIBRARY_PATH="$venv/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export RMW_IMPLEMENTATION="${RMW_IMPLEMENTATION:-rmw_fastrtps_cpp}"
-export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST ROS_LOCALHOST_ONLY=1
+# Jazzy wheels: this variable alone (ROS_LOCALHOST_ONLY too would warn at every start).
+export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
+unset ROS_LOCALHOST_ONLY
 export ROS_HOME="$work/ros_home" ROS_LOG_DIR="$work/ros_home/log"
 export COLCON_HOME="$work/colcon_home" COLCON_LOG_PATH="$work/log"
 

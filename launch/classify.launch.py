@@ -6,8 +6,8 @@ Arguments (`--show-args` describes them): params_file (YAML, default config/clas
 image_topic (remaps the node's `image`, default /image_raw as published by the TROS MIPI
 camera), namespace, log_level, dds_profile (none, board or dev: the Fast DDS transports of
 config/fastdds_<profile>.xml for the node process only) and the parameter overrides of
-resnet_x5_ros.launch_args (backend, model_path, labels_path, top_k): an empty override keeps
-the YAML's value.
+resnet_x5_ros.launch_args (backend, model_path, labels_path, top_k, compressed, io_method,
+perception_topic): an empty override keeps the YAML's value.
 """
 
 import os

@@ -18,7 +18,7 @@ backend (empty keeps the YAML value), log_level (of the classifier).
 
 import os
 
-from ament_index_python.packages import get_package_share_directory
+from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction
 from launch.launch_description_sources import PythonLaunchDescriptionSource
@@ -26,6 +26,23 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 SHARED_MEM_TOPIC = '/hbmem_img'
+# D-Robotics' packages whose launch files this one includes (all in TogetheROS.Bot).
+TROS_PACKAGES = ('hobot_shm', 'mipi_cam', 'hobot_codec', 'websocket')
+
+
+def _check_tros_packages():
+    missing = []
+    for package in TROS_PACKAGES:
+        try:
+            get_package_share_directory(package)
+        except PackageNotFoundError:
+            missing.append(package)
+    if missing:
+        # launch prints this as its one error line.
+        raise RuntimeError(
+            'classify_web.launch.py needs the TogetheROS.Bot packages {} (not found: {}); '
+            'source /opt/tros/humble/setup.bash on the RDK X5, or use classify.launch.py '
+            'without the web display'.format(', '.join(TROS_PACKAGES), ', '.join(missing)))
 
 
 def _include(package, launch_file, arguments=None):
@@ -38,6 +55,7 @@ def _demo(context):
     io_method = LaunchConfiguration('io_method').perform(context)
     if io_method not in ('ros', 'shared_mem'):
         raise RuntimeError('io_method must be ros or shared_mem, got {!r}'.format(io_method))
+    _check_tros_packages()
     shared_mem = io_method == 'shared_mem'
     camera_topic = SHARED_MEM_TOPIC if shared_mem else LaunchConfiguration('image_topic')
     parameters = [LaunchConfiguration('params_file'),

@@ -23,7 +23,18 @@ OVERRIDES = (
              'bundled ImageNet-1k list)'),
     Override('top_k', int, 'classes per result, 1..number of classes; empty keeps the YAML '
              'value'),
+    Override('compressed', bool, 'true: subscribe to <image_topic>/compressed '
+             '(sensor_msgs/CompressedImage) instead of <image_topic>; empty keeps the YAML '
+             'value'),
+    Override('io_method', str, 'ros (Image or CompressedImage on image_topic) or shared_mem '
+             '(TROS hbm_img_msgs on hbmem_img; needs TogetheROS.Bot); empty keeps the YAML '
+             'value'),
+    Override('perception_topic', str,
+             'also publish ai_msgs/PerceptionTargets for the TROS web display on this topic '
+             '(needs TogetheROS.Bot); empty keeps the YAML value (default YAML: off)'),
 )
+# What launch (and ros2 param) accept as a bool, as YAML reads it.
+_BOOLS = {'true': True, 'false': False}
 
 
 class LaunchArgumentError(ValueError):
@@ -31,6 +42,12 @@ class LaunchArgumentError(ValueError):
 
 
 def _typed(override, text):
+    if override.type is bool:
+        value = _BOOLS.get(text.strip().lower())
+        if value is None:
+            raise LaunchArgumentError('launch argument {} must be true or false, got {!r}'
+                                      .format(override.name, text))
+        return value
     if override.type is int:
         try:
             return int(text.strip())

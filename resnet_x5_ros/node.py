@@ -11,6 +11,7 @@ import array
 import ctypes
 import itertools
 import os
+import re
 import sys
 import time
 
@@ -20,6 +21,7 @@ from rcl_interfaces.msg import SetParametersResult
 import rclpy
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
 from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
@@ -31,7 +33,8 @@ from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError, create_backend, ModelError
 from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 from resnet_x5_ros.messages import one_line as _one_line
-from resnet_x5_ros.params import check_choice, descriptor, PARAMS, PARAMS_BY_NAME
+from resnet_x5_ros.params import (check_choice, descriptor, PARAMS, PARAMS_BY_NAME,
+                                  TOPIC_PARAMS)
 from resnet_x5_ros.perception_msg import PerceptionOutput, PerceptionUnavailable
 from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
                                     Settings)
@@ -143,6 +146,15 @@ class ClassifierNode(Node):
             reason = check_choice(name, value)
             if reason:
                 raise StartupError(reason)
+        for name in TOPIC_PARAMS:
+            if self._p[name]:
+                # As rcl will resolve it (namespace, ~, substitutions, remaps), now rather
+                # than in a traceback when the publisher is created.
+                try:
+                    self.resolve_topic_name(self._p[name])
+                except _rclpy.RCLError as exc:
+                    raise StartupError('parameter {!r} is not a valid topic name ({!r}): {}'
+                                       .format(name, self._p[name], rcl_reason(exc))) from None
 
     def _perception_output(self, backend):
         topic = self._p['perception_topic']
@@ -343,13 +355,10 @@ class ClassifierNode(Node):
         changes = {}
         class_id_format = self._class_id_format
         for param in params:
-            spec = PARAMS_BY_NAME.get(param.name)
-            if spec is None:
+            # Parameters read at start-up only never get here: they are declared read-only,
+            # and rclpy refuses those before calling this.
+            if param.name not in PARAMS_BY_NAME:
                 continue
-            if not spec.dynamic:
-                return SetParametersResult(successful=False, reason=(
-                    '{} is read at start-up only; restart the node to change it'
-                    .format(param.name)))
             reason = check_choice(param.name, param.value)
             if reason:
                 return SetParametersResult(successful=False, reason=reason)
@@ -469,6 +478,12 @@ class ClassifierNode(Node):
         return busy
 
 
+def rcl_reason(exc):
+    """Return an RCLError's text without rcl's 'failed to ...:' preamble and C source places."""
+    text = re.sub(r',? at \S+\.c:\d+', '', _one_line(exc))
+    return re.sub(r'^failed to [^:]*: ', '', text)
+
+
 def stamp_to_callback_s(stamp, entered_ns):
     """Seconds from an image's header stamp to callback entry, or None if not meaningful.
 
@@ -517,7 +532,11 @@ def main(args=None):
     try:
         # Our handlers, not rclpy's: rclpy's shut the context down from a signal while the
         # workers still publish, and raise again on launch's second SIGINT (stop_signals.py).
-        rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+        try:
+            rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+        except _rclpy.RCLError as exc:
+            # A remap, namespace or parameter override rcl cannot parse.
+            raise StartupError('invalid ROS arguments: ' + rcl_reason(exc)) from None
         node = ClassifierNode()
         executor = SingleThreadedExecutor()
         executor.add_node(node)

@@ -94,6 +94,10 @@ PARAMS = (
 )
 
 PARAMS_BY_NAME = {p.name: p for p in PARAMS}
+# Parameters holding a topic name (checked by the node as rcl resolves it, when not empty)
+# and a tf frame id (checked here).
+TOPIC_PARAMS = ('perception_topic',)
+FRAME_PARAMS = ('shared_mem_frame_id',)
 
 
 def descriptor(param):
@@ -127,4 +131,20 @@ def check_choice(name, value):
     if param.choices and value not in param.choices:
         return 'parameter {!r} must be one of {}, got {!r}'.format(
             name, ', '.join(param.choices), value)
+    if name in FRAME_PARAMS:
+        reason = frame_id_problem(value)
+        if reason:
+            return 'parameter {!r} is not a valid frame id ({!r}): {}'.format(
+                name, value, reason)
+    return None
+
+
+def frame_id_problem(frame_id):
+    """Return why tf2 and its users would reject frame_id, or None if it is usable."""
+    if not frame_id:
+        return 'it is empty'
+    if frame_id.startswith('/'):
+        return "tf2 frame ids cannot start with a '/'"
+    if any(c.isspace() or not c.isprintable() for c in frame_id):
+        return 'it contains white space or control characters'
     return None

@@ -31,9 +31,10 @@ def child_env(**extra):
     put in front of the inherited search path.
     """
     env = dict(os.environ)
-    for key in ('ROS_DOMAIN_ID', 'ROS_AUTOMATIC_DISCOVERY_RANGE', 'ROS_LOCALHOST_ONLY',
-                'ROS_PYTHON_CHECK_FIELDS', 'ROS_HOME'):
+    for key in ('ROS_DOMAIN_ID', 'ROS_PYTHON_CHECK_FIELDS', 'ROS_HOME'):
         assert key in env, key + ' must be set by conftest before starting ROS processes'
+    assert env.get('ROS_AUTOMATIC_DISCOVERY_RANGE') == 'LOCALHOST' or \
+        env.get('ROS_LOCALHOST_ONLY') == '1', 'conftest keeps discovery on loopback'
     env['PYTHONPATH'] = prepend_paths(REPO, env.get('PYTHONPATH'))
     env['PYTHONUNBUFFERED'] = '1'
     for key, value in extra.items():

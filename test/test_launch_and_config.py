@@ -13,12 +13,12 @@ import importlib.util
 import os
 import subprocess
 import sys
-import types
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 import yaml
 
+import launch_standin
 from resnet_x5_ros import dds_profile, launch_args
 from resnet_x5_ros.params import PARAMS, PARAMS_BY_NAME
 
@@ -28,27 +28,8 @@ CONFIGS = [os.path.join(REPO, 'config', n) for n in ('classifier.yaml', 'classif
 
 
 BASE_ARGUMENTS = {'params_file', 'image_topic', 'namespace', 'log_level', 'dds_profile'}
-OVERRIDE_ARGUMENTS = {'backend', 'model_path', 'labels_path', 'top_k'}
-
-
-class _Recorded:
-    """Stand-in for a launch action or description: keeps what it was built with."""
-
-    def __init__(self, *args, **kwargs):
-        self.args, self.kwargs = args, kwargs
-
-
-class _LaunchConfiguration:
-    """Stand-in for launch.substitutions.LaunchConfiguration; perform() reads a dict."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def perform(self, context):
-        return context[self.name]
-
-    def __eq__(self, other):
-        return isinstance(other, _LaunchConfiguration) and other.name == self.name
+OVERRIDE_ARGUMENTS = {'backend', 'model_path', 'labels_path', 'top_k', 'compressed',
+                      'io_method', 'perception_topic'}
 
 
 @pytest.fixture
@@ -59,33 +40,12 @@ def launch_file(monkeypatch):
     (which arguments, what the node gets); test_launch_with_the_real_launch_api does it with
     the real API where it is installed.
     """
-    names = {'launch': {'LaunchDescription': _Recorded},
-             'launch.actions': {'DeclareLaunchArgument': _Recorded,
-                                'OpaqueFunction': _Recorded},
-             'launch.substitutions': {'LaunchConfiguration': _LaunchConfiguration},
-             'launch_ros': {}, 'launch_ros.actions': {'Node': _Recorded}}
-    for module_name, attributes in names.items():
-        module = types.ModuleType(module_name)
-        for attribute, value in attributes.items():
-            setattr(module, attribute, value)
-        monkeypatch.setitem(sys.modules, module_name, module)
-    spec = importlib.util.spec_from_file_location('classify_launch_standin', LAUNCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return launch_standin.load_launch_file(monkeypatch, LAUNCH)
 
 
-def _declared(description):
-    return {e.args[0]: e.kwargs for e in description.args[0] if 'default_value' in e.kwargs}
-
-
-def _node_for(description, **given):
-    context = {name: kw['default_value'] for name, kw in _declared(description).items()}
-    context.update(given)
-    opaque = description.args[0][-1]
-    nodes = opaque.kwargs['function'](context)
-    assert len(nodes) == 1
-    return nodes[0].kwargs
+_declared = launch_standin.declared
+_node_for = launch_standin.node_action
+_LaunchConfiguration = launch_standin.LaunchConfiguration
 
 
 def test_launch_file_declares_the_documented_arguments(launch_file):
@@ -195,6 +155,12 @@ def test_launch_arguments_override_the_yaml_typed(launch_file):
                                               'labels_path': '/m/x.txt', 'top_k': 3}]
     node = _node_for(launch_file.generate_launch_description(), top_k='2')
     assert node['parameters'][1:] == [{'top_k': 2}], 'only the given overrides'
+    node = _node_for(launch_file.generate_launch_description(), compressed='True',
+                     io_method='shared_mem', perception_topic='hobot_dnn_detection')
+    assert node['parameters'][1:] == [{'compressed': True, 'io_method': 'shared_mem',
+                                       'perception_topic': 'hobot_dnn_detection'}]
+    node = _node_for(launch_file.generate_launch_description(), compressed='false')
+    assert node['parameters'][1:] == [{'compressed': False}]
 
 
 def test_node_parameters_keeps_the_yaml_for_empty_values():
@@ -209,6 +175,17 @@ def test_a_bad_typed_argument_is_one_line_naming_it():
     with pytest.raises(launch_args.LaunchArgumentError) as info:
         launch_args.node_parameters('/p.yaml', {'top_k': 'five'})
     assert str(info.value) == "launch argument top_k must be an integer, got 'five'"
+    with pytest.raises(launch_args.LaunchArgumentError) as info:
+        launch_args.node_parameters('/p.yaml', {'compressed': 'yes'})
+    assert str(info.value) == "launch argument compressed must be true or false, got 'yes'"
+
+
+def test_the_board_yaml_needs_no_tros_package():
+    # TROS-only outputs are switched on by classify_web.launch.py or a launch argument, so
+    # the documented desktop launch (board YAML, no TROS) starts (test_without_tros.py).
+    with open(CONFIGS[0], encoding='utf-8') as f:
+        params = yaml.safe_load(f)['/**']['ros__parameters']
+    assert params['perception_topic'] == '' and params['io_method'] == 'ros'
 
 
 def test_overrides_are_node_parameters_of_the_same_type():

@@ -48,8 +48,13 @@ class LaunchConfiguration(_Recorded):
         return context[self.args[0]]
 
 
-def _stub_modules():
-    """Recording stand-ins for launch, launch_ros and ament_index_python."""
+class PackageNotFoundError(KeyError):
+    pass
+
+
+def _stub_modules(installed=('hobot_shm', 'mipi_cam', 'hobot_codec', 'websocket',
+                             'resnet_x5_ros')):
+    """Recording stand-ins for launch, launch_ros and ament_index_python (installed packages)."""
     mods = {name: types.ModuleType(name) for name in (
         'launch', 'launch.actions', 'launch.launch_description_sources', 'launch.substitutions',
         'launch_ros', 'launch_ros.actions', 'ament_index_python',
@@ -61,19 +66,29 @@ def _stub_modules():
         type('PythonLaunchDescriptionSource', (_Recorded,), {})
     mods['launch.substitutions'].LaunchConfiguration = LaunchConfiguration
     mods['launch_ros.actions'].Node = type('Node', (_Recorded,), {})
-    mods['ament_index_python.packages'].get_package_share_directory = \
-        lambda package: '/opt/tros/humble/share/' + package
+
+    def share_directory(package):
+        if package not in installed:
+            raise PackageNotFoundError(package)
+        return '/opt/tros/humble/share/' + package
+
+    mods['ament_index_python.packages'].get_package_share_directory = share_directory
+    mods['ament_index_python.packages'].PackageNotFoundError = PackageNotFoundError
     return mods
 
 
-@pytest.fixture
-def web_launch(monkeypatch):
-    for name, module in _stub_modules().items():
+def _load(monkeypatch, **stub_options):
+    for name, module in _stub_modules(**stub_options).items():
         monkeypatch.setitem(sys.modules, name, module)
     spec = importlib.util.spec_from_file_location('classify_web_launch', LAUNCH)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def web_launch(monkeypatch):
+    return _load(monkeypatch)
 
 
 def _run(web_launch, **overrides):
@@ -162,6 +177,17 @@ def test_starts_our_node_on_the_camera_with_perception_output(web_launch, io_met
 def test_rejects_an_unknown_io_method(web_launch):
     with pytest.raises(RuntimeError, match='io_method'):
         _run(web_launch, io_method='dma')
+
+
+def test_without_tros_it_stops_with_one_line_naming_what_is_missing(monkeypatch):
+    # A ROS 2 desktop: only this package is installed.
+    module = _load(monkeypatch, installed=('resnet_x5_ros',))
+    with pytest.raises(RuntimeError) as info:
+        _run(module)
+    text = str(info.value)
+    assert '\n' not in text
+    assert 'hobot_shm, mipi_cam, hobot_codec, websocket' in text and 'TogetheROS.Bot' in text
+    assert 'classify.launch.py' in text, 'says what works without TROS'
 
 
 def test_launch_description_builds_where_launch_ros_exists():

@@ -4,6 +4,7 @@
 
 import array
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,6 +187,18 @@ def test_top_k_threshold_and_names_change_at_run_time(running_node, client, coff
     restored = client.set_parameters('/t_node/classifier', top_k=5, score_threshold=0.0,
                                      class_id_format='index')
     assert all(r.successful for r in restored)
+
+
+@needs_model
+def test_a_start_up_parameter_is_refused_as_the_readme_says(running_node, client):
+    # What `ros2 param set /classifier backend cpu` prints after "Setting parameter failed: ".
+    [result] = client.set_parameters('/t_node/classifier', backend='cpu')
+    assert not result.successful
+    with open(os.path.join(REPO, 'README.md'), encoding='utf-8') as f:
+        readme = ' '.join(f.read().split())
+    promised = re.search(r'answers `Setting parameter failed: ([^`]+)`', readme)
+    assert promised, 'the README no longer says what ros2 param set answers'
+    assert promised.group(1) == result.reason
 
 
 @needs_model

@@ -122,6 +122,20 @@ CASES = [
     ('bpu-int8-output-without-scale', ['-p', 'backend:=bpu', '-p', 'model_path:=FILE:model.bin'],
      'model.bin', 'standin-int8'),
     ('yaml-wrong-type', ['--params-file', 'FILE:bad_type.yaml'], 'top_k', None),
+    # Names rcl would refuse later with a traceback, and frame ids tf2 refuses.
+    ('perception-topic-space', ['-p', 'perception_topic:=bad topic'], 'perception_topic',
+     None),
+    ('perception-topic-trailing-slash', ['-p', 'perception_topic:=results/'],
+     'perception_topic', None),
+    ('perception-topic-digit', ['-p', 'perception_topic:=2d/results'], 'perception_topic',
+     None),
+    ('perception-topic-double-slash', ['-p', 'perception_topic:=a//b'], 'perception_topic',
+     None),
+    ('frame-id-slash', ['-p', 'shared_mem_frame_id:=/camera'], 'shared_mem_frame_id', None),
+    ('frame-id-space', ['-p', 'shared_mem_frame_id:=my camera'], 'shared_mem_frame_id', None),
+    ('remap-bad-topic', ['-r', 'image:=bad topic'], 'image:=bad topic', None),
+    ('remap-bad-namespace', ['-r', '__ns:=/bad ns'], '__ns:=/bad ns', None),
+    ('remap-bad-node-name', ['-r', '__node:=bad-name'], '__node:=bad-name', None),
 ]
 
 
@@ -180,7 +194,7 @@ def test_bad_start_up_gives_one_clear_line(started, case_id, args, names, how):
         proc.kill()
         out, _ = proc.communicate()
         pytest.fail('the node did not stop by itself: ' + out[-2000:])
-    assert proc.returncode != 0, out
+    assert proc.returncode == 2, out
     assert 'Traceback' not in out, out
     errors = [line for line in out.splitlines() if ERROR_PREFIX in line]
     assert len(errors) == 1, out

@@ -11,6 +11,7 @@ from rclpy.executors import SingleThreadedExecutor
 from sensor_msgs.msg import Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass, VisionInfo
 
+from resnet_x5_ros import ros_domain
 from rosutil import spin_until, start_process, stop_process
 
 PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'peers')
@@ -19,8 +20,14 @@ pytestmark = pytest.mark.ros
 
 
 def test_dds_stays_on_loopback_and_checks_fields():
-    assert os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] == 'LOCALHOST'
-    assert os.environ['ROS_LOCALHOST_ONLY'] == '1'
+    # The variable this distribution reads, and only that one: Jazzy warns at every node
+    # start when Humble's ROS_LOCALHOST_ONLY is set too.
+    if ros_domain.rclpy_version()[0] < 4:
+        assert os.environ['ROS_LOCALHOST_ONLY'] == '1'
+        assert 'ROS_AUTOMATIC_DISCOVERY_RANGE' not in os.environ
+    else:
+        assert os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] == 'LOCALHOST'
+        assert 'ROS_LOCALHOST_ONLY' not in os.environ
     assert 1 <= int(os.environ['ROS_DOMAIN_ID']) <= 100
     # With ROS_PYTHON_CHECK_FIELDS=1 a wrongly typed field is refused, as on Humble.
     with pytest.raises(AssertionError):

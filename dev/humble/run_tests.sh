@@ -38,8 +38,10 @@ unset PYTHONHOME
 # The venv holds only this package's ament markers: put it in front, keep the install's paths.
 export AMENT_PREFIX_PATH="$venv:$AMENT_PREFIX_PATH"
 
-# DDS stays on this machine (Humble reads ROS_LOCALHOST_ONLY); conftest adds a private domain.
-export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST ROS_LOCALHOST_ONLY=1
+# DDS stays on this machine (Humble reads only ROS_LOCALHOST_ONLY); conftest adds a private
+# domain.
+export ROS_LOCALHOST_ONLY=1
+unset ROS_AUTOMATIC_DISCOVERY_RANGE
 export ROS_HOME="$root/.ros/humble" ROS_LOG_DIR="$root/.ros/humble/log"
 mkdir -p "$ROS_LOG_DIR"
 if [ -z "${RMW_IMPLEMENTATION:-}" ] && \
