@@ -26,6 +26,7 @@ from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
 from rclpy.signals import SignalHandlerOptions
+from rclpy.utilities import remove_ros_args
 from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
@@ -513,14 +514,46 @@ def draw_top_k(bgr, top, labels):
     return out
 
 
+def yaml_text(value):
+    """Return a parameter value as it is written in a params file or after -p NAME:=."""
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if value == '':
+        return '""'
+    return str(value)
+
+
 def _fmt(value):
     if isinstance(value, float):
         return '{:.3f}'.format(value)
     return str(value)
 
 
+USAGE = """usage: classifier_node [-h] [--ros-args ...]
+
+Classify sensor_msgs/Image on `image` and publish vision_msgs/Classification on
+`classification` (README: topics, launch arguments). ROS arguments as for any node, e.g.
+  classifier_node --ros-args --params-file config/classifier.yaml -r image:=/image_raw \\
+      -p backend:=cpu -p top_k:=3
+parameters (ros2 param describe /classifier NAME tells more):
+"""
+
+
+def usage():
+    """Return the --help text: how to start the node and its parameters with defaults."""
+    lines = ['  {} (default {}){}'.format(p.name, yaml_text(p.default),
+                                           ', changeable at run time' if p.dynamic else '')
+             for p in PARAMS]
+    return USAGE + '\n'.join(lines) + '\n'
+
+
 def main(args=None):
     """Run the node until SIGINT/SIGTERM; ends the process (does not return)."""
+    # -h/--help outside --ros-args: the usage, not a node that starts and runs.
+    own_args = remove_ros_args(sys.argv if args is None else args)
+    if '-h' in own_args or '--help' in own_args:
+        print(usage(), end='')
+        return 0
     # OpenCV's own warnings about damaged frames would bypass the node's rate-limited log;
     # FrameError already reports them.
     cv2.setLogLevel(2)  # errors only

@@ -273,6 +273,16 @@ def test_signals_stop_the_node_quickly_and_cleanly(sig, coffee):
     assert 'Traceback' not in out, out
 
 
+def test_help_prints_the_usage_and_starts_no_node():
+    from resnet_x5_ros.params import PARAMS
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.node', '--help'], cwd=REPO,
+                         env=child_env(), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.startswith('usage: classifier_node')
+    assert all('  {} (default '.format(p.name) in out.stdout for p in PARAMS), out.stdout
+    assert 'ready:' not in out.stdout + out.stderr
+
+
 @pytest.mark.parametrize('args, names', [
     (['-p', 'model_path:=/nonexistent/model.onnx'], '/nonexistent/model.onnx'),
     (['-p', 'top_k:=0'], 'top_k'),
