@@ -108,5 +108,6 @@ class WorkerPool:
         self._slot.close()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():  # not one that never started (a start-up cut short)
+                thread.join(max(0.0, deadline - time.monotonic()))
         return [t.name for t in self._threads if t.is_alive()]

@@ -48,6 +48,9 @@ from resnet_x5_ros.stop_signals import StopSignals
 
 WARN_EVERY_S = 5.0
 SPIN_TIMEOUT_S = 0.1
+# At shutdown: how long frames being inferred get to finish, and the whole of it.
+SHUTDOWN_GRACE_S = 0.5
+SHUTDOWN_LIMIT_S = 1.0
 # Image stamps older than this at callback entry are not on our clock (see arrival).
 ARRIVAL_LIMIT_S = 10.0
 
@@ -61,9 +64,21 @@ class ClassifierNode(Node):
 
     def __init__(self, **node_kwargs):
         super().__init__('classifier', **node_kwargs)
+        self._backend = None
+        self._workers = None
+        self._busy_at_shutdown = None  # shutdown() ran: the threads it left running
+        try:
+            self._start()
+        except BaseException:
+            # Whatever stopped it (a StartupError, Ctrl-C): the workers, their processes, the
+            # model and the rcl node go with it.
+            self.destroy_node()
+            raise
+
+    def _start(self):
         self._p = self._declare_parameters()
         self._check_choices()
-        backend = self._load_backend()
+        backend = self._backend = self._load_backend()
         labels_path = self._p['labels_path'] or DEFAULT_LABELS_PATH
         try:
             labels = load_labels(labels_path, expected_count=backend.num_classes)
@@ -446,11 +461,13 @@ class ClassifierNode(Node):
         last, self._last_supervision = self._last_supervision, counts
         # Reported even when the worker was already back: every hang or crash shows once.
         news = ['{} {}'.format(counts[key] - last.get(key, 0), what) for key, what
-                in (('worker_timeouts', 'timeout(s) (hung)'), ('worker_crashes', 'crash(es)'))
+                in (('worker_timeouts', 'timeout(s) (hung)'), ('worker_crashes', 'crash(es)'),
+                    ('worker_start_failures', 'failed restart(s)'))
                 if counts[key] - last.get(key, 0)]
         if not fault and not news:
             return ''
-        # The fault's own text says timeout (hung) or crash (died, with the signal).
+        # The fault's own text says timeout (hung) or crash (died, with the signal), or why
+        # the restart failed.
         text = fault or 'inference worker restarted after ' + ', '.join(news)
         self._warn('supervision', text)
         return text
@@ -467,16 +484,35 @@ class ClassifierNode(Node):
         return self._stats
 
     def shutdown(self):
-        """Stop the workers and release the backend; returns threads that did not stop."""
-        # Within 1 s, so SIGINT/SIGTERM end the node in under 2 s even with a hung worker.
-        backend = self._classifier.backend
-        if isinstance(backend, ProcessBackend):
-            # Ends the child processes first: the threads waiting on them return at once.
+        """Stop the workers, then release the backend; returns threads that did not stop.
+
+        Within SHUTDOWN_LIMIT_S, so SIGINT/SIGTERM end the node in under 2 s even with a hung
+        worker. Runs once (later calls return the first answer), on a node whose start-up
+        failed half-way too.
+        """
+        if self._busy_at_shutdown is not None:
+            return self._busy_at_shutdown
+        backend, busy = self._backend, []
+        if self._workers is not None:
+            deadline = time.monotonic() + SHUTDOWN_LIMIT_S
+            if isinstance(backend, ProcessBackend):
+                # Frames being inferred finish and are published; a worker process still
+                # holding one after that is hung: closing the backend kills it, and the
+                # thread waiting for it returns at once.
+                busy = self._workers.stop(timeout=SHUTDOWN_GRACE_S)
+                if busy:
+                    backend.close()
+            busy = self._workers.stop(timeout=max(0.0, deadline - time.monotonic()))
+        if backend is not None and not busy:
+            # A thread still inside the runtime would come back into a released one.
             backend.close()
-        busy = self._workers.stop(timeout=1.0)
-        if not busy:
-            backend.close()
+        self._busy_at_shutdown = busy
         return busy
+
+    def destroy_node(self):
+        """Stop everything the node started (shutdown()), then destroy the node itself."""
+        self.shutdown()
+        return super().destroy_node()
 
 
 def rcl_reason(exc):
@@ -548,7 +584,12 @@ def usage():
 
 
 def main(args=None):
-    """Run the node until SIGINT/SIGTERM; ends the process (does not return)."""
+    """Run the node until SIGINT/SIGTERM, or until ROS is shut down; return the exit code.
+
+    After a signal it ends the process itself once everything is shut down in order (see
+    below). Otherwise (a start-up error: 2; ROS shut down by the program that called main: 0)
+    it returns, with the signal handlers it found put back.
+    """
     # -h/--help outside --ros-args: the usage, not a node that starts and runs.
     own_args = remove_ros_args(sys.argv if args is None else args)
     if '-h' in own_args or '--help' in own_args:
@@ -574,14 +615,14 @@ def main(args=None):
         executor = SingleThreadedExecutor()
         executor.add_node(node)
         stop.running()
-        while not stop.requested:
+        while not stop.requested and rclpy.ok():
             # The timeout bounds how long a signal waits for the loop to see it.
             executor.spin_once(timeout_sec=SPIN_TIMEOUT_S)
     except StartupError as exc:
         print('classifier_node: error: {}'.format(exc), file=sys.stderr)
         code = 2
     except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+        pass  # a signal during start-up (stop_signals.py), or ROS shut down meanwhile
     finally:
         stop.ignore_from_now_on()
         if executor is not None:
@@ -594,11 +635,15 @@ def main(args=None):
                     .format(', '.join(busy)))
             node.destroy_node()
         rclpy.try_shutdown()
-    # ROS (with its log), the workers and the backend are closed: leave without the
-    # interpreter's teardown. It is what remains slow (0.2-0.3 s of a 0.3 s exit here, seconds
-    # on a loaded machine, against launch's patience) and unsafe: a worker still inside the
-    # runtime that comes back into Python during it aborts the process with C++ frames on its
-    # stack ("terminate called without an active exception").
+        if not stop.requested:
+            stop.restore()
+    if not stop.requested:
+        return code
+    # Asked to end by a signal, and ROS (with its log), the workers and the backend are
+    # closed: leave without the interpreter's teardown. It is what remains slow (0.2-0.3 s of
+    # a 0.3 s exit here, seconds on a loaded machine, against launch's patience) and unsafe:
+    # a worker still inside the runtime that comes back into Python during it aborts the
+    # process with C++ frames on its stack ("terminate called without an active exception").
     _flush_output()
     os._exit(code)
 

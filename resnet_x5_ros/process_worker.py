@@ -13,8 +13,15 @@ answer with the GIL released, so the rest of the node keeps running whatever the
 
 Supervision: a child that holds a frame longer than the timeout (given, or
 stall.stall_limit_s of the median inference time) is killed and restarted; a child that died
-is restarted too. Either way the frame's infer() raises BackendError saying which, and
-supervision() tells the counts and the fault in progress. Children die with the parent: they
+(or whose connection is gone) is restarted too. Either way the frame's infer() raises
+BackendError saying which, and supervision() tells the counts and the fault in progress. A
+restart that fails (the model does not load, or the fork itself fails under memory pressure,
+the very moment workers tend to crash) is tried again after a delay that doubles from
+RESTART_DELAY_FIRST_S up to RESTART_DELAY_MAX_S; supervision() names the cause meanwhile.
+
+Starting a child and close() exclude each other (one lock): a start checks under that lock
+that the backend is open, close() kills every child under it. So no child is started after
+close() began, and none started before survives it. Children die with the parent too: they
 ask the kernel for SIGKILL when it exits (PR_SET_PDEATHSIG), and also watch their parent id.
 The kernel ties that request to the thread that started the child, so children are started
 only from threads that live as long as the backend (the caller's, and the node's workers).
@@ -48,11 +55,23 @@ START_TIMEOUT_S = 120.0
 POLL_SLICE_S = 0.1
 # Inference times remembered for the derived timeout.
 LATENCY_WINDOW = 200
+# Between failed restarts of a worker: the first delay, doubled after each failure up to the
+# last. Short enough that results resume soon after a transient failure (a fork refused for
+# lack of memory), long enough that a model that no longer loads does not spin a core.
+RESTART_DELAY_FIRST_S = 0.1
+RESTART_DELAY_MAX_S = 3.2
 _ERRORS = {'ModelError': ModelError, 'BackendError': BackendError, 'ValueError': ValueError}
 # The folder holding this package: the child imports the same copy as this process.
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 Metadata = collections.namedtuple('Metadata', METADATA_FIELDS)
+# In the idle queue once the backend is closed: wakes every caller waiting for a child.
+_CLOSED = object()
+
+
+def restart_delay_s(attempt):
+    """Seconds to wait after the attempt-th failed restart of a worker (1, 2, ...)."""
+    return min(RESTART_DELAY_MAX_S, RESTART_DELAY_FIRST_S * 2 ** min(attempt - 1, 16))
 
 
 class ChildFault(Exception):
@@ -61,6 +80,11 @@ class ChildFault(Exception):
     def __init__(self, kind, text):
         super().__init__(text)
         self.kind = kind
+
+
+def _closed_during(child):
+    return BackendError('backend closed while worker process {} was inferring'.format(
+        child.index))
 
 
 class _Child:
@@ -78,9 +102,14 @@ class _Child:
         self._conn = None
 
     def start(self):
-        """Start the process (do not wait for it)."""
+        """Start the process (do not wait for it); any previous one must be dead.
+
+        Raises OSError when the process cannot be started; nothing of it is left then, and
+        the old connection stays closed: using it fails like a dead child's.
+        """
         if self._conn is not None:
             self._conn.close()
+        self.process = None
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env['PYTHONPATH'] = os.pathsep.join(
@@ -93,6 +122,9 @@ class _Child:
                  str(theirs.fileno()), str(self._memory_fd), str(os.getpid())],
                 pass_fds=(theirs.fileno(), self._memory_fd), env=env,
                 stdin=subprocess.DEVNULL, start_new_session=True)
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()
         self._conn = Connection(ours.detach())
@@ -137,19 +169,18 @@ class _Child:
         self._frame[:] = flat_nv12
         try:
             self._conn.send(('infer',))
-        except (BrokenPipeError, ConnectionResetError, EOFError):
-            raise ChildFault('crash', self._crash_text()) from None
-        deadline = time.monotonic() + timeout
-        while not self._conn.poll(min(POLL_SLICE_S, max(0.0, deadline - time.monotonic()))):
-            if closed():
-                raise BackendError('backend closed while worker process {} was inferring'
-                                   .format(self.index))
-            if time.monotonic() >= deadline:
-                raise ChildFault('timeout', 'worker process {} held a frame longer than {:.1f} s'
-                                 ' (inference timeout); killed it'.format(self.index, timeout))
-        try:
+            deadline = time.monotonic() + timeout
+            while not self._conn.poll(min(POLL_SLICE_S,
+                                          max(0.0, deadline - time.monotonic()))):
+                if closed():
+                    raise _closed_during(self)
+                if time.monotonic() >= deadline:
+                    raise ChildFault('timeout', 'worker process {} held a frame longer than '
+                                     '{:.1f} s (inference timeout); killed it'.format(
+                                         self.index, timeout))
             message = self._conn.recv()
-        except (EOFError, ConnectionResetError):
+        except (OSError, EOFError):
+            # Whatever the state of the pipe (reset, broken, closed), the child is gone.
             raise ChildFault('crash', self._crash_text()) from None
         if message[0] == 'error':
             raise BackendError(message[2])
@@ -157,7 +188,7 @@ class _Child:
 
     def _crash_text(self):
         try:
-            code = self.process.wait(1.0)
+            code = self.process.wait(1.0) if self.process is not None else None
         except subprocess.TimeoutExpired:
             code = None
         how = ('killed by signal {}'.format(signal.Signals(-code).name)
@@ -210,14 +241,22 @@ class ProcessBackend(Backend):
         self._start_timeout_s = start_timeout_s
         self._children = [_Child(i, backend_args) for i in range(count)]
         self._idle = queue.Queue()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the figures below
+        # Held to start a child and by close(): the two never overlap (module docstring).
+        self._lifecycle = threading.Lock()
+        self._closing = threading.Event()  # wakes restarts waiting between attempts
         self._latencies = collections.deque(maxlen=LATENCY_WINDOW)
-        self._counts = {'worker_restarts': 0, 'worker_timeouts': 0, 'worker_crashes': 0}
-        self._fault = None  # text of the fault being recovered from
+        self._counts = {'worker_restarts': 0, 'worker_timeouts': 0, 'worker_crashes': 0,
+                        'worker_start_failures': 0}
+        self._faults = {}  # child index -> text of the fault being recovered from
         self._calls = threading.local()  # each caller thread's last runtime_s
         try:
             for child in self._children:
-                child.start()
+                try:
+                    child.start()
+                except OSError as exc:
+                    raise BackendError('cannot start worker process {}: {}'.format(
+                        child.index, exc)) from None
             metadata = [child.wait_ready(start_timeout_s) for child in self._children]
         except BaseException:
             for child in self._children:
@@ -252,12 +291,14 @@ class ProcessBackend(Backend):
         return stall_limit_s(median)
 
     def supervision(self):
-        """Return (counts, fault): restart/timeout/crash counts, the fault being recovered from.
+        """Return (counts, fault): restart/timeout/crash/failed start counts, current faults.
 
-        fault is None while every worker is serving.
+        fault is None while every worker is serving, else the text of each worker's fault
+        being recovered from (a failed restart: its attempt number and cause).
         """
         with self._lock:
-            return dict(self._counts), self._fault
+            fault = '; '.join(self._faults[i] for i in sorted(self._faults)) or None
+            return dict(self._counts), fault
 
     def child_pids(self):
         """Process ids of the live workers."""
@@ -265,6 +306,9 @@ class ProcessBackend(Backend):
 
     def _run(self, flat_nv12):
         child = self._idle.get()
+        if child is _CLOSED:
+            self._idle.put(_CLOSED)  # for the next caller waiting
+            raise BackendError('process backend is closed')
         try:
             started = time.perf_counter()
             scores, self._calls.runtime_s = child.infer(flat_nv12, self.timeout_s(),
@@ -274,41 +318,64 @@ class ProcessBackend(Backend):
             return scores
         except ChildFault as fault:
             if self._closed:
-                raise BackendError('backend closed during inference') from None
+                raise _closed_during(child) from None
             self._recover(child, fault)
             raise BackendError(str(fault)) from None
         finally:
-            self._idle.put(child)
+            with self._lifecycle:
+                if self._closed:
+                    child.release()  # close() killed it already and freed the idle ones
+                else:
+                    self._idle.put(child)
 
     def _recover(self, child, fault):
+        """Restart child after fault; return once it serves again or the backend closed."""
         with self._lock:
             self._counts['worker_timeouts' if fault.kind == 'timeout'
                          else 'worker_crashes'] += 1
-            self._fault = '{}; restarting it'.format(fault)
+            self._faults[child.index] = '{}; restarting it'.format(fault)
         child.kill()
-        while not self._closed:
+        attempt = 0
+        while True:
             try:
-                child.start()
+                with self._lifecycle:
+                    if self._closed:
+                        break
+                    child.start()
                 child.wait_ready(self._start_timeout_s)
-                break
-            except (ModelError, BackendError, ValueError) as exc:
+            except Exception as exc:  # noqa: B902 - whatever stops a start, try again
+                child.kill()
+                if self._closed:
+                    break
+                attempt += 1
+                delay = restart_delay_s(attempt)
                 with self._lock:
-                    self._fault = 'worker process {} failed to restart: {}'.format(
-                        child.index, one_line(exc))
-                time.sleep(1.0)
+                    self._counts['worker_start_failures'] += 1
+                    self._faults[child.index] = (
+                        'worker process {} failed to restart (attempt {}, next in {:.1f} s): '
+                        '{}: {}'.format(child.index, attempt, delay, type(exc).__name__,
+                                        one_line(exc)))
+                if self._closing.wait(delay):
+                    break
+            else:
+                with self._lock:
+                    self._counts['worker_restarts'] += 1
+                break
         with self._lock:
-            self._counts['worker_restarts'] += 1
-            self._fault = None
+            self._faults.pop(child.index, None)
 
     def _close(self):
-        # Kill first: a caller waiting on a child sees it end and returns. Free only what no
-        # caller holds any more; a leftover memory file goes when this process ends.
-        for child in self._children:
-            child.kill()
-        deadline = time.monotonic() + 0.5
-        for _ in self._children:
-            try:
-                child = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            child.release()
+        # Kill first: a caller waiting on a child sees it end and returns, then frees that
+        # child (_run); the idle ones are freed here. Under the lifecycle lock: a start in
+        # progress finishes first (and its child is killed here), later ones do not begin.
+        self._closing.set()
+        with self._lifecycle:
+            for child in self._children:
+                child.kill()
+            while True:
+                try:
+                    child = self._idle.get_nowait()
+                except queue.Empty:
+                    break
+                child.release()
+            self._idle.put(_CLOSED)

@@ -27,11 +27,18 @@ class StopSignals:
         # bytecodes of the main thread and must never wait for a lock that thread holds.
         self.received = []
         self._running = False
+        self._replaced = {}
 
     def install(self):
         """Replace the handlers of SIGINT and SIGTERM (call from the main thread)."""
         for sig in STOP_SIGNALS:
-            signal.signal(sig, self._on_signal)
+            self._replaced[sig] = signal.signal(sig, self._on_signal)
+
+    def restore(self):
+        """Put back the handlers install() replaced (call from the main thread)."""
+        for sig, handler in self._replaced.items():
+            if handler is not None:  # None: not set from Python, nothing to put back
+                signal.signal(sig, handler)
 
     def running(self):
         """Start-up is over: from now on signals only request the stop."""

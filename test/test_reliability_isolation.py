@@ -197,6 +197,7 @@ def test_sigint_with_a_worker_hung_ends_the_node_and_its_children_within_2_s(tmp
     code, out = node.stop(signal.SIGINT)
     elapsed = time.monotonic() - started
     assert code == 0 and 'Traceback' not in out, out[-3000:]
+    print('SIGINT with both workers hung: exit {:.2f} s after the signal'.format(elapsed))
     assert elapsed < 2.0, elapsed
     # The worker processes, and anything they started.
     assert children and not _left_after(children, 2.0)

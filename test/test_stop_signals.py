@@ -39,6 +39,8 @@ def test_install_and_ignore_replace_the_process_handlers():
         stop.ignore_from_now_on()
         assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
         assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+        stop.restore()  # for a caller that goes on living: what it had before
+        assert {sig: signal.getsignal(sig) for sig in saved} == saved
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
