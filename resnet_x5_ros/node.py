@@ -26,7 +26,6 @@ from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
 from rclpy.signals import SignalHandlerOptions
-from rclpy.utilities import remove_ros_args
 from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
@@ -575,6 +574,22 @@ parameters (ros2 param describe /classifier NAME tells more):
 """
 
 
+def non_ros_args(argv):
+    """Return the arguments outside --ros-args ... [--] sections, without parsing those.
+
+    (rclpy's remove_ros_args parses them, and a bad remap must become the one-line error.)
+    """
+    own, inside = [], False
+    for arg in argv:
+        if arg == '--ros-args':
+            inside = True
+        elif arg == '--' and inside:
+            inside = False
+        elif not inside:
+            own.append(arg)
+    return own
+
+
 def usage():
     """Return the --help text: how to start the node and its parameters with defaults."""
     lines = ['  {} (default {}){}'.format(p.name, yaml_text(p.default),
@@ -591,8 +606,7 @@ def main(args=None):
     it returns, with the signal handlers it found put back.
     """
     # -h/--help outside --ros-args: the usage, not a node that starts and runs.
-    own_args = remove_ros_args(sys.argv if args is None else args)
-    if '-h' in own_args or '--help' in own_args:
+    if {'-h', '--help'} & set(non_ros_args(sys.argv if args is None else args)):
         print(usage(), end='')
         return 0
     # OpenCV's own warnings about damaged frames would bypass the node's rate-limited log;
