@@ -96,7 +96,8 @@ paths = {
 }
 pictures = dict(crafted_images.HUGE_PICTURES, **{
     'JPEG with stray bytes': lambda: crafted_images.jpeg(padding=1, junk=64),
-    'TIFF of 64x64 in 16000x16000 tiles': lambda: crafted_images.tiff(64, 64, tile=16000)})
+    'TIFF of 64x64 in 16000x16000 tiles': lambda: crafted_images.tiff(64, 64, tile=16000),
+    'GIF (OpenCV 4.11 and later decode it)': crafted_images.gif})
 results = []
 for name, build in pictures.items():
     data = build()
@@ -137,7 +138,7 @@ def test_refusing_a_crafted_picture_costs_under_20_mb_of_peak_memory(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads(run.stdout.strip().splitlines()[-1])
-    assert len(results) == 8 * 3
+    assert len(results) == 9 * 3
     bad = [r for r in results if r['error'] is None or r['growth_mb'] >= GROWTH_LIMIT_MB]
     assert not bad, json.dumps(bad, indent=1)
 
