@@ -11,7 +11,7 @@ import pytest
 
 from colour_reference import jfif_nv12, max_diff, opencv_nv12
 from resnet_x5_ros import convert
-from resnet_x5_ros.convert import colour, compressed
+from resnet_x5_ros.convert import colour
 from resnet_x5_ros.convert import FrameError
 from resnet_x5_ros.convert.resize import plan, Rect
 from resnet_x5_ros.postprocess import load_labels
@@ -418,7 +418,7 @@ def test_large_jpeg_uses_reduced_decoding_and_stays_close():
     bgr = cv2.resize(_block_image(11), (1280, 960), interpolation=cv2.INTER_LINEAR)
     ok, jpg = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY, 95])
     assert ok
-    assert compressed.jpeg_size(np.frombuffer(jpg, np.uint8)) == (1280, 960)
+    assert convert.compressed_size(jpg) == (1280, 960)
     got = convert.compressed_to_nv12(array.array('B', jpg.tobytes()), 'jpeg',
                                      out_width=224, out_height=224)
     full = convert.to_nv12(cv2.imdecode(jpg, cv2.IMREAD_COLOR), 'bgr8', 1280, 960, 3840,

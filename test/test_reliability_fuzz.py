@@ -5,14 +5,17 @@
 Two node processes (raw Image and CompressedImage input, CPU backend, real model) get at
 least FUZZ_RAW + FUZZ_COMPRESSED malformed messages: unknown encodings, zero, odd and huge
 sizes, steps too small or absurd, truncated or empty data, garbage / truncated / corrupt
-JPEG and PNG, impossible declared sizes. Every few hundred bad ones a valid photo goes out and
-must come back classified with its own header. The test counts on the node's own counters in
-/diagnostics (no sleeps): the node must have received at least the target of bad frames,
-accounted for every received frame (rejected, or replaced in the one-frame slot before a
-worker saw it), produced no result for any of them, and warned about them rate-limited.
+JPEG and PNG, impossible declared sizes, small pictures declaring 9000 x 9000 pixels in the
+other formats OpenCV decodes (crafted_images.py). Every few hundred bad ones a valid photo
+goes out and must come back classified with its own header. The test counts on the node's
+own counters in /diagnostics (no sleeps): the node must have received at least the target of
+bad frames, accounted for every received frame (rejected, or replaced in the one-frame slot
+before a worker saw it), produced no result for any of them, and warned about them
+rate-limited.
 """
 
 import array
+import functools
 import os
 import random
 import re
@@ -20,6 +23,7 @@ import struct
 import time
 import zlib
 
+import crafted_images
 import cv2
 import pytest
 from test_reliability_support import CPU_MODEL, Diagnostics, NodeProcess, Results
@@ -108,10 +112,19 @@ def _png_chunk(tag, body):
         struct.pack('>I', zlib.crc32(tag + body) & 0xFFFFFFFF)
 
 
+@functools.lru_cache(maxsize=None)
+def _crafted_pictures():
+    builders = [crafted_images.jpeg, functools.partial(crafted_images.jpeg, padding=1, junk=9),
+                crafted_images.bmp, crafted_images.tiff, crafted_images.webp,
+                functools.partial(crafted_images.tiff, 64, 64, tile=4096)]
+    return tuple(build() for build in builders) + tuple(crafted_images.UNACCEPTED.values())
+
+
 def bad_compressed(rng, jpeg, png):
     """One malformed CompressedImage as (kind, format, data)."""
     kind = rng.choice(('garbage', 'jpeg_soi_garbage', 'jpeg_truncated', 'jpeg_huge',
-                       'png_truncated', 'png_huge', 'png_corrupt', 'empty', 'depth'))
+                       'png_truncated', 'png_huge', 'png_corrupt', 'empty', 'depth',
+                       'crafted'))
     fmt = rng.choice(('jpeg', 'png', 'rgb8; jpeg compressed bgr8', ''))
     if kind == 'garbage':
         data = _junk(rng, rng.randint(1, 2048))
@@ -143,6 +156,10 @@ def bad_compressed(rng, jpeg, png):
         ihdr = _png_chunk(b'IHDR', struct.pack('>IIBBBBB', 32, 32, 8, 2, 0, 0, 0))
         data = b'\x89PNG\r\n\x1a\n' + ihdr + \
             _png_chunk(b'IDAT', b'\x78\x9c' + _junk(rng, rng.randint(1, 256)))
+    elif kind == 'crafted':
+        # A small picture declaring 9000 x 9000 pixels in any format OpenCV decodes, or a
+        # format the node does not size: refused from its header, never decoded.
+        data = rng.choice(_crafted_pictures())
     elif kind == 'empty':
         data = b''
     else:  # depth: a compressedDepth stream, which the node does not take
@@ -186,7 +203,7 @@ def test_generated_cases_are_all_malformed(photos):
         [c[:2] for c in compressed if not rejected_compressed(c)]
     assert not accepted, accepted[:5]
     assert {c[0] for c in raw} >= {'unknown_encoding', 'huge', 'truncated', 'step_too_small'}
-    assert {c[0] for c in compressed} >= {'garbage', 'jpeg_huge', 'png_corrupt'}
+    assert {c[0] for c in compressed} >= {'garbage', 'jpeg_huge', 'png_corrupt', 'crafted'}
 
 
 class _Fuzzer:

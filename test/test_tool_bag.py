@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 
+import crafted_images
 import cv2
 import pytest
 from rosbags.rosbag2 import Reader
@@ -268,6 +269,28 @@ def test_corrupt_messages_are_counted_and_the_rest_classified(tmp_path, capsys):
     assert [(r['stamp'][:1], r['error'].split(':')[0], r['label_1']) for r in rows] == [
         ('1', '', 'espresso'), ('', 'corrupt message', ''), ('3', 'bad frame', ''),
         ('4', '', 'espresso')]
+
+
+def test_pictures_declaring_a_huge_size_are_refused_from_their_headers(tmp_path, capsys):
+    # classify --bag decodes CompressedImage data as the node does: the format and size come
+    # from the header, so these few-KB pictures of 9000 x 9000 are never decoded.
+    coffee = cv2.imread(os.path.join(SAMPLES, 'coffee.png'), cv2.IMREAD_COLOR)
+    messages = [('/cam/compressed', *image_message(coffee, 'jpeg', 1, 'coffee.png'), 1)]
+    for n, name in enumerate(('JPEG', 'BMP', 'TIFF', 'WebP'), 2):
+        frame = Frame(crafted_images.HUGE_PICTURES[name](), 'jpeg', compressed=True)
+        messages.append(('/cam/compressed',
+                         *bag_types.image_message(STORE, frame, n * 10 ** 9, name), n))
+    table = str(tmp_path / 'rows.csv')
+    code, captured = run_classify(['--bag', write_bag(tmp_path / 'in', 'mcap', messages),
+                                   '--csv', table], capsys)
+    assert code == 1 and 'Traceback' not in captured.err
+    assert 'rejected 4 x bad frame' in captured.out
+    with open(table, newline='', encoding='utf-8') as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]['label_1'] == 'espresso'
+    assert [r['error'] for r in rows[1:]] == [
+        "bad frame: compressed image ('jpeg'): {} size 9000x9000 is not within 1..8192".format(
+            name) for name in ('JPEG', 'BMP', 'TIFF', 'WebP')]
 
 
 def bad_bag_cases(tmp_path):

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import crafted_images
 import cv2
 import numpy as np
 import pytest
@@ -120,6 +121,27 @@ def test_cli_threshold_table_and_a_bad_file(tmp_path, capsys):
     # Only espresso scores above 0.5: the threshold leaves one class.
     assert 'espresso (967)' in lines[coffee + 1] and coffee + 2 == len(lines)
     assert '1 of 2 file(s) failed' in captured.err
+
+
+@pytest.mark.parametrize('encoding', ['bgr8', 'nv12', 'compressed'])
+def test_cli_refuses_files_declaring_a_huge_size_before_decoding_them(tmp_path, capsys,
+                                                                      encoding):
+    paths = []
+    for name in ('JPEG', 'PNG', 'TIFF', 'WebP', 'BMP', 'PNM'):
+        paths.append(tmp_path / ('huge_' + name))
+        paths[-1].write_bytes(crafted_images.HUGE_PICTURES[name]())
+    code = classify.main([str(p) for p in paths] + [
+        os.path.join(SAMPLES, 'coffee.png'), '--backend', 'cpu', '--json',
+        '--encoding', encoding])
+    images = json.loads(capsys.readouterr().out.strip().splitlines()[-1])['images']
+    assert code == 1 and images[-1]['top'][0]['label'] == 'espresso'
+    for path, record in zip(paths, images):
+        name = path.name.split('_')[1]
+        if encoding == 'compressed' and name not in ('JPEG', 'PNG'):
+            assert 'not a JPEG or PNG file' in record['error']
+        else:
+            assert record['error'] == '{}: {} size 9000x9000 is not within 1..8192'.format(
+                path, name)
 
 
 def test_cli_setup_errors_are_one_line(tmp_path, capsys):

@@ -12,8 +12,7 @@ import numpy as np
 
 from resnet_x5_ros.convert.colour import NV12_RANGES
 from resnet_x5_ros.convert.resize import RESIZE_MODES
-
-MAX_DIMENSION = 8192
+from resnet_x5_ros.decode_limit import MAX_DIMENSION
 
 
 class FrameError(ValueError):

@@ -18,12 +18,12 @@ import subprocess
 import sys
 import time
 
-import cv2
 import numpy as np
 
 from resnet_x5_ros.convert.encode import encode_image
 from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.image_sources import read_image, SourceError
 from resnet_x5_ros.tools.samples import SAMPLES_DIR
 
 NAMESPACE = '/demo'
@@ -109,9 +109,10 @@ def _run(photos, args):
 
         messages = []
         for path in photos:
-            bgr = cv2.imread(path, cv2.IMREAD_COLOR)
-            if bgr is None:
-                print('demo: cannot read {}, skipped'.format(path))
+            try:
+                bgr = read_image(path)
+            except SourceError as exc:
+                print('demo: {}, skipped'.format(exc))
                 continue
             for encoding in args.encodings:
                 data, width, height, step = encode_image(bgr, encoding)

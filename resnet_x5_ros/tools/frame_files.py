@@ -13,16 +13,16 @@ How a file becomes a frame (the tools' --encoding option):
   layout differs from bgr8, not the colours.
 * compressed: the file's own bytes go in as a sensor_msgs/CompressedImage payload, the node's
   `compressed: true` path (convert.compressed_to_nv12). JPEG and PNG, like image_transport.
+
+Either way a file is decoded only after its format and size were checked from its header
+(image_sources.read_image, convert.decode_image), as the node does with CompressedImage data.
 """
 
-import os
-
-import cv2
 import numpy as np
 
 from resnet_x5_ros.convert.encode import encode_image, RAW_ENCODINGS
 from resnet_x5_ros.pipeline import Frame
-from resnet_x5_ros.tools.image_sources import SourceError
+from resnet_x5_ros.tools.image_sources import decode_file, read_bytes, read_image, SourceError
 
 COMPRESSED = 'compressed'
 FILE_ENCODINGS = RAW_ENCODINGS + (COMPRESSED,)
@@ -58,27 +58,14 @@ def frame_from_file(path, encoding=DEFAULT_ENCODING, yuv_range='full'):
         raise ValueError('encoding must be one of {}, got {!r}'.format(
             ', '.join(FILE_ENCODINGS), encoding))
     if encoding == COMPRESSED:
-        try:
-            with open(path, 'rb') as f:
-                data = f.read()
-        except OSError as exc:
-            raise SourceError('{}: {}'.format(path, exc.strerror or exc)) from None
-        fmt = compressed_format(data)
+        data = read_bytes(path)
+        fmt = compressed_format(data[:8].tobytes())
         if fmt is None:
             raise SourceError('{}: not a JPEG or PNG file, cannot be sent as a '
                               'CompressedImage'.format(path))
-        size = _decoded_size(data, path)
-        return Frame(data, fmt, compressed=True), size
-    bgr = cv2.imread(os.fspath(path), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise SourceError('{}: not an image OpenCV can read'.format(path))
+        # Decoded once here only to report the picture size and refuse a corrupt file early;
+        # the timed conversion decodes it again, as the node would.
+        bgr = decode_file(data, path)
+        return Frame(data, fmt, compressed=True), (bgr.shape[1], bgr.shape[0])
+    bgr = read_image(path)
     return frame_from_bgr(bgr, encoding, yuv_range), (bgr.shape[1], bgr.shape[0])
-
-
-def _decoded_size(data, path):
-    # Decoded once here only to report the picture size and refuse a corrupt file early;
-    # the timed conversion decodes it again, as the node would.
-    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise SourceError('{}: corrupt image file'.format(path))
-    return bgr.shape[1], bgr.shape[0]

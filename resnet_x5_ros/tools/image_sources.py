@@ -3,9 +3,13 @@
 """Where test and demo pictures come from: files, folders, video files, cameras. No ROS."""
 
 import argparse
+import mmap
 import os
 
 import cv2
+import numpy as np
+
+from resnet_x5_ros import convert
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 VIDEO_SUFFIXES = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg', '.mpeg')
@@ -43,11 +47,38 @@ def list_images(paths):
 
 
 def read_image(path, size=None):
-    """Read an image file as (H, W, 3) uint8 BGR, optionally resized to size=(w, h)."""
-    bgr = cv2.imread(path, cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise SourceError('{}: not an image OpenCV can read'.format(path))
-    return _resized(bgr, size)
+    """Read an image file as (H, W, 3) uint8 BGR, optionally resized to size=(w, h).
+
+    The file goes through the node's decoding of a CompressedImage (convert.decode_image): its
+    format and size are checked from the header first, so a small file declaring a huge
+    picture is refused before OpenCV allocates it.
+    """
+    return _resized(decode_file(read_bytes(path), path), size)
+
+
+def decode_file(data, path):
+    """Decode the bytes of the image file at path (convert.decode_image); SourceError if not."""
+    try:
+        return convert.decode_image(data, os.fspath(path))
+    except convert.FrameError as exc:
+        raise SourceError(str(exc)) from None
+
+
+def read_bytes(path):
+    """Return the contents of a file as a 1-D uint8 array; SourceError naming it if unreadable.
+
+    The file is mapped, not read: refusing a big file that is no picture (a video given by
+    mistake) touches only its first bytes, as cv2.imread would.
+    """
+    try:
+        with open(path, 'rb') as f:
+            try:
+                return np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ),
+                                     np.uint8)
+            except (ValueError, OSError):  # empty, or not a regular file (a pipe)
+                return np.frombuffer(f.read(), np.uint8)
+    except OSError as exc:
+        raise SourceError('{}: {}'.format(path, exc.strerror or exc)) from None
 
 
 def video_frames(source, size=None, loop=False):
