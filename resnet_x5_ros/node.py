@@ -592,9 +592,9 @@ def non_ros_args(argv):
 
 def usage():
     """Return the --help text: how to start the node and its parameters with defaults."""
-    lines = ['  {} (default {}){}'.format(p.name, yaml_text(p.default),
-                                           ', changeable at run time' if p.dynamic else '')
-             for p in PARAMS]
+    lines = ['  {} (default {}){}'.format(
+        p.name, yaml_text(p.default), ', changeable at run time' if p.dynamic else '')
+        for p in PARAMS]
     return USAGE + '\n'.join(lines) + '\n'
 
 
