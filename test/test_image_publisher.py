@@ -13,7 +13,7 @@ import pytest
 
 from resnet_x5_ros import convert
 from resnet_x5_ros.tools.image_publisher import (build_parser, frame_stream, make_message,
-                                                 parse_size)
+                                                 parse_size, waits_for_subscriber)
 from resnet_x5_ros.tools.image_sources import SourceError, video_frames
 from rosutil import child_env, REPO, RosClient, stop_process
 
@@ -153,3 +153,49 @@ def test_bad_source_exits_with_one_line():
     assert proc.returncode == 2, out
     assert 'image_publisher: error: /nonexistent/picture.png: no such file' in out
     assert 'Traceback' not in out
+
+
+def test_runs_that_end_by_themselves_wait_for_a_subscriber():
+    assert waits_for_subscriber(parse(COFFEE, '--count', '2'))
+    assert waits_for_subscriber(parse(COFFEE, '--once'))
+    assert not waits_for_subscriber(parse(COFFEE, '--count', '2', '--no-wait'))
+    assert not waits_for_subscriber(parse(COFFEE))  # runs until stopped: a camera stand-in
+    assert waits_for_subscriber(parse(COFFEE, '--wait-for-subscriber'))
+
+
+@pytest.mark.ros
+def test_a_short_run_reaches_a_subscriber_without_being_told_to_wait():
+    # The subscriber exists before the publisher starts, as when a user runs the node and
+    # then `image_publisher photo.png --count 2`: frames sent before discovery matched used
+    # to be lost silently. Fast rate: the first frame would go out 10 ms after start-up.
+    from sensor_msgs.msg import Image
+    client = RosClient('publisher_wait_test', namespace='/t_pub_wait')
+    received = []
+    try:
+        client.node.create_subscription(Image, 'image', received.append, 10)
+        proc = run_publisher(COFFEE, '--topic', '/t_pub_wait/image', '--count', '2',
+                             '--rate', '100', '--size', '64x48')
+        assert client.spin_until(lambda: proc.poll() is not None, 60), 'did not stop by itself'
+        assert client.spin_until(lambda: len(received) >= 2, 5), 'frames lost'
+        code, out = stop_process(proc)
+    finally:
+        client.close()
+    assert code == 0, out
+    assert 'waiting up to 10 s for a subscriber on /t_pub_wait/image' in out
+    assert 'sent 2 frames' in out and len(received) == 2
+
+
+@pytest.mark.ros
+def test_nobody_listening_ends_a_short_run_with_one_line():
+    proc = run_publisher(COFFEE, '--topic', '/t_pub_nobody/image', '--count', '2',
+                         '--wait-timeout', '0.5')
+    try:
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        stop_process(proc)
+    assert proc.returncode == 1, out
+    lines = [line for line in out.splitlines() if 'image_publisher: error' in line]
+    assert lines == ['image_publisher: error: no subscriber on /t_pub_nobody/image within '
+                     '0.5 s: sent nothing (--wait-timeout SECONDS waits longer, --no-wait '
+                     'sends anyway)'], out
+    assert 'publishing' not in out and 'Traceback' not in out

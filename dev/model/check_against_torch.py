@@ -40,7 +40,7 @@ def torch_model(state):
 
 
 def photo_inputs():
-    """The sample photos resized to 224x224 (INTER_AREA), RGB, (x - 127) / 128, NCHW."""
+    """Return the sample photos resized to 224x224 (INTER_AREA), RGB, (x - 127) / 128, NCHW."""
     import cv2
 
     names, inputs = [], []

