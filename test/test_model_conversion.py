@@ -268,8 +268,10 @@ def test_without_numpy_the_converter_says_so_in_one_line(tmp_path):
 
 def test_make_model_needs_neither_torch_nor_a_particular_python(tmp_path):
     # Without a dev venv (a desktop user's clone) the rule runs the converter with python3.
-    out = subprocess.run(['make', '-n', '-B', 'model', 'VENV={}'.format(tmp_path / 'none')],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
+    out = subprocess.run(['make', '--no-print-directory', '-n', '-B', 'model',
+                          'VENV={}'.format(tmp_path / 'none')],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     commands = [line for line in out.stdout.splitlines() if not line.startswith('echo')]
     assert commands == ['python3 dev/model/convert_efficientnet_lite0.py --output '

@@ -27,7 +27,7 @@ _VARINT, _FIXED32, _LENGTH = 0, 5, 2
 
 
 def varint(value):
-    """Encode an integer as a base-128 varint (negative: 64-bit two's complement)."""
+    """Encode an integer base-128, 7 bits a byte (a negative one as 64-bit two's complement)."""
     value = int(value)
     if value < 0:
         value += 1 << 64  # int64 fields: two's complement, always 10 bytes

@@ -377,7 +377,7 @@ def file_nv12_range(path):
 
 
 def output_valid_shape(settings):
-    """The output's valid shape: (1, C, 1, 1) for NCHW, (1, 1, 1, C) for NHWC."""
+    """Return the output's valid shape: (1, C, 1, 1) for NCHW, (1, 1, 1, C) for NHWC."""
     classes = int(settings['num_classes'])
     return (1, 1, 1, classes) if settings['output_layout'] == 'NHWC' else (1, classes, 1, 1)
 
@@ -389,8 +389,11 @@ INTEGER_ALIGNMENT = 4
 
 
 def output_aligned_shape(settings, dtype):
-    """The output memory's (aligned) shape: configured, or by default integer outputs' last
-    dimension rounded up to INTEGER_ALIGNMENT elements, floats unpadded (CPU-step outputs)."""
+    """Return the shape of the output's memory (the aligned shape).
+
+    Configured, or by default: integer outputs' last dimension rounded up to
+    INTEGER_ALIGNMENT elements; float outputs (the .bin's CPU steps) not padded.
+    """
     valid = output_valid_shape(settings)
     aligned = settings['output_aligned_shape']
     if aligned is not None:
