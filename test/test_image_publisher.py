@@ -14,7 +14,8 @@ import pytest
 from resnet_x5_ros import convert
 from resnet_x5_ros.tools.image_publisher import (build_parser, frame_stream, make_message,
                                                  parse_size, waits_for_subscriber)
-from resnet_x5_ros.tools.image_sources import SourceError, video_frames
+from resnet_x5_ros.tools.image_sources import list_images, SourceError, video_frames
+from resnet_x5_ros.tools.samples import SAMPLES_DIR
 from rosutil import child_env, REPO, RosClient, stop_process
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
@@ -51,6 +52,21 @@ def test_a_bad_source_fails_before_publishing():
         frame_stream(parse('/nonexistent/picture.png'))
     with pytest.raises(SourceError, match='cannot open'):
         frame_stream(parse('/nonexistent/clip.mp4'))
+
+
+def test_samples_names_the_installed_photos_unless_something_is_there(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # anywhere but the source tree, as in a colcon workspace
+    photos = sorted(os.path.join(SAMPLES_DIR, n) for n in os.listdir(SAMPLES_DIR))
+    assert list_images(['samples']) == list_images(['samples/']) == photos
+    assert list_images(['samples/coffee.png']) == [os.path.join(SAMPLES_DIR, 'coffee.png')]
+    with pytest.raises(SourceError, match=r'^samples/cofee.png: no such sample photo \(the '
+                                          r'photos in .*: camera.png, chelsea.png, coffee.png'):
+        list_images(['samples/cofee.png'])
+    with pytest.raises(SourceError, match='^other/coffee.png: no such file or folder$'):
+        list_images(['other/coffee.png'])
+    (tmp_path / 'samples').mkdir()
+    cv2.imwrite(str(tmp_path / 'samples' / 'mine.png'), np.zeros((4, 4, 3), np.uint8))
+    assert list_images(['samples']) == [os.path.join('samples', 'mine.png')]
 
 
 @pytest.fixture(scope='module')
