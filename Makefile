@@ -6,7 +6,14 @@ VENV := .venv
 DEVENV := scripts/devenv
 STAMP := $(VENV)/.resnet_x5_ros-setup
 MODEL := models/efficientnet_lite0.onnx
-MODEL_VENV := .venv-model
+# `make model` needs only a Python 3.8+ with numpy and pip (no torch, no venv): a ROS 2 desktop's
+# own python3 (Ubuntu 22.04: 3.10, 24.04: 3.12). Once `make setup` made the dev venv, its Python
+# is used (it also has onnxruntime, so the model is checked against PyTorch's logits).
+MODEL_PYTHON ?= $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3)
+MODEL_SOURCES := $(addprefix dev/model/,convert_efficientnet_lite0.py torch_pickle.py \
+	onnx_proto.py weights.txt efficientnet_lite0_reference.npz)
+# Dev only: PyTorch running the original network, to cross-check the converter (torch ~750 MB).
+MODEL_CHECK_VENV := .venv-model-check
 # The vendor's X5 BPU simulator, extracted from its pinned PyPI wheel (tests of the BPU path).
 HBDK_SIM := .build/hbdk-sim/hbdk-sim
 # Where an installed package also finds the default CPU model (resnet_x5_ros/backends/default_model.py).
@@ -19,16 +26,17 @@ SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_inte
 	setup.py setup.cfg package.xml \
 	$(foreach p,$(DEV_INTERFACES),$(wildcard dev/$(p)/*.txt dev/$(p)/*.xml dev/$(p)/msg/*.msg))
 
-.PHONY: setup model model-user test test-board-compat test-humble colcon-check demo clean help
+.PHONY: setup model model-user model-torch-check test test-board-compat test-humble colcon-check demo clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo    run the node on the CPU backend against real photos (sets up what is missing)"
 	@echo "make test    run all tests (sets up what is missing)"
 	@echo "make setup   create/refresh the pinned dev environment in $(VENV)"
-	@echo "make model   export the default CPU model to $(MODEL)"
+	@echo "make model   build the default CPU model $(MODEL) (python3 + numpy; MODEL_PYTHON=...)"
 	@echo "make model-user  copy it to the user data folder $(USER_MODEL_DIR)"
 	@echo "make test-board-compat  ROS-free tests on Python 3.10 / numpy 1.21 / OpenCV 4.5"
+	@echo "make model-torch-check  dev: the model converter against PyTorch (installs torch)"
 	@echo "make colcon-check       colcon build + colcon test of the package in the dev env"
 	@echo "make test-humble        all tests + demo under a sourced ROS 2 Humble (HUMBLE_PREFIX=...)"
 
@@ -45,11 +53,15 @@ $(STAMP): $(SETUP_INPUTS)
 
 model: $(MODEL)
 
-$(MODEL): dev/model/export_efficientnet_lite0.py dev/model/requirements.lock
-	@echo "== model: exporting EfficientNet-Lite0 to $(MODEL) (torch kept in $(MODEL_VENV))"
-	@test -x $(MODEL_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_VENV)
-	$(MODEL_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/model/requirements.lock
-	$(MODEL_VENV)/bin/python dev/model/export_efficientnet_lite0.py --output $(MODEL)
+$(MODEL): $(MODEL_SOURCES)
+	@echo "== model: converting EfficientNet-Lite0 to $(MODEL) with $(MODEL_PYTHON) (numpy; no torch)"
+	$(MODEL_PYTHON) dev/model/convert_efficientnet_lite0.py --output $(MODEL) --download-dir .build/model
+
+# The converter against PyTorch running the original network code (dev/model/check_against_torch.py).
+model-torch-check:
+	@test -x $(MODEL_CHECK_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_CHECK_VENV)
+	$(MODEL_CHECK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r dev/model/torch-check.lock
+	$(MODEL_CHECK_VENV)/bin/python dev/model/check_against_torch.py --download-dir .build/model
 
 # For a package built (colcon) before the model existed: the user's data folder is searched too.
 model-user: $(MODEL)
@@ -82,4 +94,4 @@ demo: setup
 	$(DEVENV) python -m resnet_x5_ros.tools.demo
 
 clean:
-	rm -rf $(VENV) $(MODEL_VENV) .venv-board310 .build .ros models/*.onnx models/*.json
+	rm -rf $(VENV) $(MODEL_CHECK_VENV) .venv-board310 .build .ros models/*.onnx models/*.json

@@ -18,12 +18,15 @@ STANDINS = os.path.join(REPO, 'test', 'standins')
 # Only Python packages live there: dev/ itself holds message-package folders (ai_msgs, ...)
 # that would import as empty namespace packages in place of the real ones.
 DEV = os.path.join(REPO, 'dev', 'python')
+# The CPU model converter's modules (make model), tested in this process only.
+MODEL_TOOLS = os.path.join(REPO, 'dev', 'model')
 
 # What scripts/devenv sets, for runs without it (make test-board-compat, colcon test): the
 # dev-only simulator package (dev/python/x5_simulator) on the path, here and in child
 # processes, and the repository's models/ as the CPU backend's default model folder.
-if DEV not in sys.path:
-    sys.path.insert(0, DEV)
+for folder in (DEV, MODEL_TOOLS):
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 os.environ['PYTHONPATH'] = os.pathsep.join(
     p for p in [DEV, os.environ.get('PYTHONPATH', '')] if p)
 os.environ.setdefault('RESNET_X5_MODEL_DIR', os.path.join(REPO, 'models'))

@@ -130,7 +130,9 @@ def test_bpu_path_classifies_the_sample_photos(runtime, fixture_bin, photo):
 def test_quantised_outputs_are_dequantised(runtime, fixture_bin, cpu, output_type, scale):
     if scale == 'per-class':
         scale = list(np.linspace(1.0 / 2048, 1.0 / 1024, 1000))
-    runtime.configure(output_type=output_type, output_scale=scale)
+    # pyeasy_dnn reads integer outputs right only in the layout padding cannot scramble (below).
+    layout = 'NHWC' if runtime.kind == 'pyeasy_dnn' else 'NCHW'
+    runtime.configure(output_type=output_type, output_scale=scale, output_layout=layout)
     bpu = bpu_backend(runtime, fixture_bin)
     assert 'dequantised' in bpu.description
     frame = support.sample_nv12('coffee.png')
@@ -151,6 +153,60 @@ def test_integer_output_without_scale_is_refused_at_load(runtime, fixture_bin, o
     message = str(info.value)
     assert fixture_bin in message and output_type in message and 'float32 output' in message
     assert runtime.forward_calls() == 0
+
+
+@pytest.mark.parametrize('output_type', ['int8', 'int16', 'int32'])
+@pytest.mark.parametrize('aligned', [None, (1, 1000, 1, 1)], ids=['padded', 'not-padded'])
+def test_pyeasy_refuses_integer_outputs_padding_may_scramble(pyeasy_dnn, fixture_bin,
+                                                             output_type, aligned):
+    # .buffer copies the valid element count from the start of the aligned memory, and the
+    # aligned shape is only given as a C pointer: refused whether or not this one is padded.
+    pyeasy_dnn.configure(output_type=output_type, output_scale=[0.5], output_layout='NCHW',
+                         output_aligned_shape=aligned)
+    with pytest.raises(ModelError) as info:
+        bpu_backend(pyeasy_dnn, fixture_bin)
+    message = str(info.value)
+    assert message.startswith(fixture_bin + ": output 'prob' is {} of shape (1, 1000, 1, 1): "
+                              'its device memory may be padded'.format(output_type)), message
+    assert 'bpu_runtime: hbm_runtime' in message and 'float32 output' in message
+    assert pyeasy_dnn.forward_calls() == 0
+
+
+def test_the_standin_scrambles_padded_outputs_as_pyeasy_dnn_does(pyeasy_dnn, fixture_bin):
+    # What the refusal prevents: the int32 1x1000x1x1 output in memory padded to 1x1000x1x4
+    # (16,000 bytes, as hbdk-sim reports for the compiled fixture) read by .buffer.
+    pyeasy_dnn.configure(output_type='int32', output_scale=[1.0])
+    pyeasy_dnn.set_scorer(lambda nv12, w, h, path: np.arange(1000, dtype=np.float32) + 1)
+    model = pyeasy_dnn.load(fixture_bin)[0]
+    assert model.outputs[0].properties.shape == (1, 1000, 1, 1)
+    buffer = model.forward(support.sample_nv12('coffee.png'))[0].buffer
+    assert buffer.shape == (1, 1000, 1, 1)
+    assert list(buffer.reshape(-1)[:9]) == [1, 0, 0, 0, 2, 0, 0, 0, 3]
+
+
+@needs_model
+@pytest.mark.parametrize('aligned', [(1, 1, 1, 1000), (1, 1, 1, 1024), (1, 2, 3, 1008)])
+def test_pyeasy_reads_last_axis_integer_outputs_whatever_the_padding(pyeasy_dnn, fixture_bin,
+                                                                     cpu, aligned):
+    # (1, 1, 1, C): the valid values are the memory's first C, however it is padded.
+    pyeasy_dnn.configure(output_type='int16', output_scale=[1.0 / 1024], output_layout='NHWC',
+                         output_aligned_shape=aligned)
+    bpu = bpu_backend(pyeasy_dnn, fixture_bin)
+    frame = support.sample_nv12('coffee.png')
+    assert np.max(np.abs(bpu.infer(frame) - cpu.infer(frame))) <= 1.0 / 2048 + 1e-4
+
+
+@needs_model
+def test_hbm_runtime_reads_padded_integer_outputs_through_strides(hbm_runtime, fixture_bin,
+                                                                  cpu):
+    hbm_runtime.configure(output_type='int32', output_scale=[1.0 / 4096], output_layout='NCHW')
+    engine = hbm_runtime.HB_HBMRuntime(fixture_bin)
+    name = engine.model_names[0]
+    # The stand-in's padding of 1x1000x1x1 int32: 4 elements per class, 16 bytes apart.
+    assert engine.output_strides[name]['prob'] == [16000, 16, 16, 4]
+    bpu = bpu_backend(hbm_runtime, fixture_bin)
+    frame = support.sample_nv12('coffee.png')
+    assert np.max(np.abs(bpu.infer(frame) - cpu.infer(frame))) <= 1.0 / 8192 + 1e-4
 
 
 @pytest.mark.parametrize('quant', ['SHIFT', 'NONE'])
@@ -365,10 +421,10 @@ def test_output_dtype_not_as_declared_is_caught(fixture_bin):
     class Model(object):
         name = 'fake'
         inputs = [Tensor('data', Props('NV12', (1, 3, 224, 224)))]
-        outputs = [Tensor('prob', Props('int16', (1, 1000, 1, 1)))]
+        outputs = [Tensor('prob', Props('int16', (1, 1, 1, 1000), 'NHWC'))]
 
         def forward(self, data):
-            return [Tensor('prob', None, np.zeros((1, 1000, 1, 1), np.int8))]
+            return [Tensor('prob', None, np.zeros((1, 1, 1, 1000), np.int8))]
 
     class Runtime(object):
         __name__ = 'fake_pyeasy_dnn'

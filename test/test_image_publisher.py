@@ -13,8 +13,9 @@ import pytest
 
 from resnet_x5_ros import convert
 from resnet_x5_ros.tools.image_publisher import (build_parser, frame_stream, make_message,
-                                                 parse_size)
-from resnet_x5_ros.tools.image_sources import SourceError, video_frames
+                                                 parse_size, waits_for_subscriber)
+from resnet_x5_ros.tools.image_sources import list_images, SourceError, video_frames
+from resnet_x5_ros.tools.samples import SAMPLES_DIR
 from rosutil import child_env, REPO, RosClient, stop_process
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
@@ -51,6 +52,21 @@ def test_a_bad_source_fails_before_publishing():
         frame_stream(parse('/nonexistent/picture.png'))
     with pytest.raises(SourceError, match='cannot open'):
         frame_stream(parse('/nonexistent/clip.mp4'))
+
+
+def test_samples_names_the_installed_photos_unless_something_is_there(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # anywhere but the source tree, as in a colcon workspace
+    photos = sorted(os.path.join(SAMPLES_DIR, n) for n in os.listdir(SAMPLES_DIR))
+    assert list_images(['samples']) == list_images(['samples/']) == photos
+    assert list_images(['samples/coffee.png']) == [os.path.join(SAMPLES_DIR, 'coffee.png')]
+    with pytest.raises(SourceError, match=r'^samples/cofee.png: no such sample photo \(the '
+                                          r'photos in .*: camera.png, chelsea.png, coffee.png'):
+        list_images(['samples/cofee.png'])
+    with pytest.raises(SourceError, match='^other/coffee.png: no such file or folder$'):
+        list_images(['other/coffee.png'])
+    (tmp_path / 'samples').mkdir()
+    cv2.imwrite(str(tmp_path / 'samples' / 'mine.png'), np.zeros((4, 4, 3), np.uint8))
+    assert list_images(['samples']) == [os.path.join('samples', 'mine.png')]
 
 
 @pytest.fixture(scope='module')
@@ -153,3 +169,49 @@ def test_bad_source_exits_with_one_line():
     assert proc.returncode == 2, out
     assert 'image_publisher: error: /nonexistent/picture.png: no such file' in out
     assert 'Traceback' not in out
+
+
+def test_runs_that_end_by_themselves_wait_for_a_subscriber():
+    assert waits_for_subscriber(parse(COFFEE, '--count', '2'))
+    assert waits_for_subscriber(parse(COFFEE, '--once'))
+    assert not waits_for_subscriber(parse(COFFEE, '--count', '2', '--no-wait'))
+    assert not waits_for_subscriber(parse(COFFEE))  # runs until stopped: a camera stand-in
+    assert waits_for_subscriber(parse(COFFEE, '--wait-for-subscriber'))
+
+
+@pytest.mark.ros
+def test_a_short_run_reaches_a_subscriber_without_being_told_to_wait():
+    # The subscriber exists before the publisher starts, as when a user runs the node and
+    # then `image_publisher photo.png --count 2`: frames sent before discovery matched used
+    # to be lost silently. Fast rate: the first frame would go out 10 ms after start-up.
+    from sensor_msgs.msg import Image
+    client = RosClient('publisher_wait_test', namespace='/t_pub_wait')
+    received = []
+    try:
+        client.node.create_subscription(Image, 'image', received.append, 10)
+        proc = run_publisher(COFFEE, '--topic', '/t_pub_wait/image', '--count', '2',
+                             '--rate', '100', '--size', '64x48')
+        assert client.spin_until(lambda: proc.poll() is not None, 60), 'did not stop by itself'
+        assert client.spin_until(lambda: len(received) >= 2, 5), 'frames lost'
+        code, out = stop_process(proc)
+    finally:
+        client.close()
+    assert code == 0, out
+    assert 'waiting up to 10 s for a subscriber on /t_pub_wait/image' in out
+    assert 'sent 2 frames' in out and len(received) == 2
+
+
+@pytest.mark.ros
+def test_nobody_listening_ends_a_short_run_with_one_line():
+    proc = run_publisher(COFFEE, '--topic', '/t_pub_nobody/image', '--count', '2',
+                         '--wait-timeout', '0.5')
+    try:
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        stop_process(proc)
+    assert proc.returncode == 1, out
+    lines = [line for line in out.splitlines() if 'image_publisher: error' in line]
+    assert lines == ['image_publisher: error: no subscriber on /t_pub_nobody/image within '
+                     '0.5 s: sent nothing (--wait-timeout SECONDS waits longer, --no-wait '
+                     'sends anyway)'], out
+    assert 'publishing' not in out and 'Traceback' not in out

@@ -80,9 +80,12 @@ def test_test_depends_are_exactly_what_the_tests_use():
     tests = _python_files('test/*.py')
     local = {os.path.splitext(os.path.basename(p))[0]
              for p in _python_files('test/**/*.py')} | {'resnet_x5_ros', 'hobot_dnn'}
-    # dev/'s own packages (the x86 simulator harness) are ours, not dependencies.
+    # dev/'s own packages (the x86 simulator harness) and modules (the CPU model converter)
+    # are ours, not dependencies.
     local |= {os.path.basename(os.path.dirname(p))
               for p in _python_files('dev/python/*/__init__.py')}
+    local |= {os.path.splitext(os.path.basename(p))[0]
+              for p in _python_files('dev/model/*.py')}
     runtime = _declared('exec_depend')
     needed = _keys_of(_third_party(_imports(tests), local)) - runtime
     assert _declared('test_depend') == needed | LINT_KEYS

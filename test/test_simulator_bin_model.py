@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
+import onnx_proto
 from resnet_x5_ros.backends.binfile import read_bin_nv12_range, SPACE_TO_RANGE
 from x5_simulator import protowire as pw
 from x5_simulator.bin_model import BinFormatError, parse_bin, read_bin, UnsupportedStep
@@ -27,31 +28,9 @@ BINS = {'full': os.path.join(FIXTURES, 'efficientnet_lite0_x5_full.bin'),
 SPACES = {'full': 'regular', 'video': 'bt601_video'}
 
 
-# A tiny protobuf writer, only for building test messages.
-def _varint(value):
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _key(number, wire):
-    return _varint(number << 3 | wire)
-
-
-def _len_field(number, payload):
-    if isinstance(payload, str):
-        payload = payload.encode('utf-8')
-    return _key(number, pw.LENGTH) + _varint(len(payload)) + payload
-
-
-def _int_field(number, value):
-    return _key(number, pw.VARINT) + _varint(value & ((1 << 64) - 1))
+# Protobuf wire-format writing, for building test messages: the CPU model converter's.
+_varint, _key = onnx_proto.varint, onnx_proto.key
+_len_field, _int_field = onnx_proto.length_field, onnx_proto.int_field
 
 
 def _entry(key, value):

@@ -7,6 +7,8 @@ hbm_runtime: python/hbm_runtime/HB_HBMRuntime.pyi, the X5 module's strings and t
 published C++ source. The backend is written against these behaviours, so they are pinned here.
 """
 
+import ctypes
+
 import numpy as np
 import pytest
 
@@ -132,6 +134,21 @@ def test_pyeasy_buffer_types(pyeasy_dnn, fixture_bin, output_type, returned):
     model = pyeasy_dnn.load(fixture_bin)[0]
     buffer = model.forward(np.full(75264, 3, np.uint8))[0].buffer
     assert buffer.dtype == returned and buffer.shape == (1, 1000, 1, 1)
+
+
+def test_pyeasy_shape_structs_are_only_addresses(pyeasy_dnn, fixture_bin):
+    # tensorproperties_get_alignedshape/_validshape: PyLong_FromVoidPtr of a copy of the
+    # hbDNNTensorShape struct (int32 dimensionSize[8], int32 numDimensions), not values.
+    pyeasy_dnn.configure(output_type='int32', output_scale=[1.0])
+    props = pyeasy_dnn.load(fixture_bin)[0].outputs[0].properties
+
+    def struct_at(address):
+        fields = (ctypes.c_int32 * 9).from_address(address)
+        return tuple(fields[:fields[8]])
+
+    assert isinstance(props.alignedShape, int) and isinstance(props.validShape, int)
+    assert struct_at(props.validShape) == props.shape == (1, 1000, 1, 1)
+    assert struct_at(props.alignedShape) == (1, 1000, 1, 4)  # the stand-in's padding
 
 
 def test_pyeasy_bad_keyword_types(pyeasy_dnn, fixture_bin):

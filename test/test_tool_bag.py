@@ -366,23 +366,85 @@ def test_a_storage_damaged_midway_keeps_what_was_read(tmp_path, capsys):
     assert len(topics['/label_info']) == 1 and len(topics['/classification']) == 2
 
 
-def test_vision_msgs_definitions_match_the_dev_stand_in():
+# Upstream facts, not ours: vision_msgs 4.1.1 (ros-perception/vision_msgs, tag 4.1.1, commit
+# e77fa2d97d69abaaa546592892d2d5d16cec9977, the release Humble and Jazzy ship), the fields of
+# vision_msgs/msg/<Name>.msg there, comments left out.
+UPSTREAM_FIELDS = {
+    'vision_msgs/msg/ObjectHypothesis': [('string', 'class_id'), ('float64', 'score')],
+    'vision_msgs/msg/Classification': [('std_msgs/Header', 'header'),
+                                       ('vision_msgs/ObjectHypothesis[]', 'results')],
+    'vision_msgs/msg/VisionClass': [('uint16', 'class_id'), ('string', 'class_name')],
+    'vision_msgs/msg/LabelInfo': [('std_msgs/Header', 'header'),
+                                  ('vision_msgs/VisionClass[]', 'class_map'),
+                                  ('float32', 'threshold')],
+    'vision_msgs/msg/VisionInfo': [('std_msgs/Header', 'header'), ('string', 'method'),
+                                   ('string', 'database_location'),
+                                   ('int32', 'database_version')],
+}
+# Their RIHS01 type hashes, computed here on 2026-12-05 from those upstream .msg files (tag
+# 4.1.1) by rosidl itself: rosidl_adapter 4.6.6 (.msg -> .idl) and
+# rosidl_generator_type_description 4.6.6 (generate_type_hash), with std_msgs and
+# builtin_interfaces from the pinned Jazzy wheels (dev/constraints.txt). Humble has no type
+# hashes; these are what Iron+ tools (and rosbag2's metadata version 8) expect.
+UPSTREAM_RIHS01 = {
+    'vision_msgs/msg/Classification':
+        'RIHS01_f74db28d0eaef3afb78f48bf2161cd709a1383a0309d3454383b25be11345143',
+    'vision_msgs/msg/LabelInfo':
+        'RIHS01_3d37df4015cdf660cc851c51897f2acd957e1ca6205ba0a99aebffb9406b0783',
+    'vision_msgs/msg/ObjectHypothesis':
+        'RIHS01_51da43cec11c01957a64d1e05a24acd18aae7745ec30b74348ad5f6d634f7f90',
+    'vision_msgs/msg/VisionClass':
+        'RIHS01_1e4a11f0fed50b5623cb8ff26ca0e37952a48a9c074d16f804b44e9164c2037a',
+    'vision_msgs/msg/VisionInfo':
+        'RIHS01_95d3116a17484ad91c9a2686e1d54890bbfc3ff6c6a2de137738c4950d45d284',
+}
+PRIMITIVES = ('bool', 'byte', 'char', 'float32', 'float64', 'int8', 'uint8', 'int16', 'uint16',
+              'int32', 'uint32', 'int64', 'uint64', 'string', 'wstring')
+
+
+def msg_fields(text, package='vision_msgs'):
+    """[(type, name)] of a .msg text without constants: comments dropped, types qualified."""
+    fields = []
+    for line in text.splitlines():
+        words = line.split('#', 1)[0].split()
+        if words:
+            kind, name = words[:2]
+            if '/' not in kind and kind.split('[')[0] not in PRIMITIVES:
+                kind = package + '/' + kind
+            fields.append((kind, name))
+    return fields
+
+
+def test_the_bag_types_are_upstream_vision_msgs_4_1_1():
+    assert set(bag_types.VISION_MSGS) <= set(UPSTREAM_FIELDS)
     for name, text in bag_types.VISION_MSGS.items():
+        assert msg_fields(text) == UPSTREAM_FIELDS[name], name
+        # rosbags reads our text as it reads the upstream field list.
+        upstream = ''.join('{} {}\n'.format(k, n) for k, n in UPSTREAM_FIELDS[name])
+        assert get_types_from_msg(text, name) == get_types_from_msg(upstream, name), name
+
+
+def test_the_dev_vision_msgs_stand_in_is_upstream_4_1_1():
+    for name, fields in UPSTREAM_FIELDS.items():
         path = os.path.join(REPO, 'dev', 'vision_msgs', 'msg', name.rsplit('/', 1)[1] + '.msg')
         with open(path, encoding='utf-8') as f:
-            assert get_types_from_msg(f.read(), name) == get_types_from_msg(text, name), name
+            assert msg_fields(f.read()) == fields, path
 
 
-def test_type_hashes_are_those_rosidl_computes():
-    """The RIHS01 hashes stored in bags equal rosidl's for the vision_msgs built here."""
+def test_bags_store_upstreams_type_hashes():
+    for name in bag_types.VISION_MSGS:
+        assert STORE.hash_rihs01(name) == UPSTREAM_RIHS01[name], name
+
+
+def test_the_dev_stand_in_builds_upstreams_type_hashes():
+    """rosidl's hashes of the vision_msgs built into this environment (dev/vision_msgs)."""
     share = os.path.join(sys.prefix, 'share', 'vision_msgs', 'msg')
     if not os.path.isdir(share):
         pytest.skip('no rosidl-built vision_msgs in this environment')
-    for name in bag_types.VISION_MSGS:
+    for name, expected in UPSTREAM_RIHS01.items():
         with open(os.path.join(share, name.rsplit('/', 1)[1] + '.json'), encoding='utf-8') as f:
             hashes = json.load(f)['type_hashes']
-        assert STORE.hash_rihs01(name) == next(
-            h['hash_string'] for h in hashes if h['type_name'] == name), name
+        assert next(h['hash_string'] for h in hashes if h['type_name'] == name) == expected
 
 
 def test_classify_for_files_does_not_import_rosbags():

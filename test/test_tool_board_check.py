@@ -145,7 +145,7 @@ def test_outputs_that_sum_to_one_ask_for_apply_softmax_false(standin):
 
 def test_quantised_int_outputs_are_reported_with_their_scale(standin):
     pyeasy_dnn, model = standin
-    pyeasy_dnn.configure(output_type='int32', output_scale=[1.0 / 1024])
+    pyeasy_dnn.configure(output_type='int32', output_scale=[1.0 / 1024], output_layout='NHWC')
     found = run(CheckContext(backend_kind='bpu', model=model))
     output = found['Model'].data['tensors'][1]
     assert (output['tensor_type'], output['scale_data']) == ('int32', 1)

@@ -17,6 +17,17 @@ src/python/dnn_python.cpp; the function named in each comment):
   outputs are refused at load instead of being misread on every frame.
 * The properties expose scale_data but not the quantisation type: an integer output without
   scale data (SHIFT-quantised or not quantised) is refused (bpu_session.dequantisation).
+* .buffer copies the VALID shape's element count from the start of the output's device
+  memory (buffer_2_numpy), which has the ALIGNED shape: when the compiler pads a BPU output
+  (the X5-compiled test fixture's int32 1x1000x1x1 output takes 16,000 bytes in hbdk-sim,
+  4x its 4,000 valid bytes), the values come back scrambled, and the padded ones are not
+  reachable through .buffer at all. The aligned shape itself is not readable either:
+  alignedShape gives the address of a C struct (tensorproperties_get_alignedshape), not
+  values. Only an output whose valid values lie first in memory whatever the padding, i.e.
+  whose only dimension above 1 is the last (e.g. NHWC (1, 1, 1, 1000)), is read right for
+  sure; other integer outputs are refused (hbm_runtime reads outputs with their strides).
+  Float outputs come from the .bin's CPU steps (its Dequantize), whose tensors are not
+  padded.
 * Failures set an error and return None (Model_forward, Dnnpy_load), which Python raises as
   SystemError; .buffer copies on every access and the next forward overwrites the memory,
   so each output is read once, right after forward, under the backend's lock.
@@ -26,8 +37,8 @@ import numpy as np
 
 from resnet_x5_ros.backends.base import BackendError, ModelError
 from resnet_x5_ros.backends.bpu_runtimes import PYEASY_DNN
-from resnet_x5_ros.backends.bpu_session import (int_shape, not_packed_nv12, nv12_input_size,
-                                                Session, shape_text)
+from resnet_x5_ros.backends.bpu_session import (FLOAT_OUTPUT_HINT, int_shape, not_packed_nv12,
+                                                nv12_input_size, Session, shape_text)
 
 # tensor_type strings of numeric tensors (dnn_python.cpp TensorType) -> numpy dtype.
 TENSOR_DTYPES = {
@@ -91,7 +102,7 @@ class PyeasyDnnSession(Session):
                 path, name, tensor_type))
         if tensor_type not in BUFFER_TYPES:
             raise ModelError('{}: output {!r} is {}; pyeasy_dnn returns only {} outputs as '
-                             'they are (others come back as int8 bytes): use bpu_runtime '
+                             'they are (others come back as int8 bytes): use bpu_runtime: '
                              'hbm_runtime or compile a float32 output'.format(
                                  path, name, tensor_type, '/'.join(BUFFER_TYPES)))
         shape = int_shape(props.shape, 'output', path)
@@ -100,6 +111,13 @@ class PyeasyDnnSession(Session):
                              'as 4-D'.format(path, name, shape))
         self.set_output(index, name, tensor_type, np.dtype(TENSOR_DTYPES[tensor_type]), shape,
                         getattr(props, 'scale_data', None))
+        if self.output_dtype.kind in 'iu' and any(d != 1 for d in shape[:-1]):
+            raise ModelError('{}: output {!r} is {} of shape {}: its device memory may be padded '
+                             '(aligned shape), which pyeasy_dnn neither shows nor undoes (.buffer '
+                             'copies the first {} values as they lie), so every frame could be '
+                             'misread: use bpu_runtime: hbm_runtime (it reads outputs with their '
+                             'strides) or {}'.format(path, name, tensor_type, shape,
+                                                     self.num_classes, FLOAT_OUTPUT_HINT))
 
     def infer(self, flat_nv12):
         """Run one validated flat NV12 frame; return the raw output array (read once)."""

@@ -27,6 +27,8 @@ from resnet_x5_ros.tools.common import open_classifier, settings_line, ToolError
 from resnet_x5_ros.tools.progress import Progress
 
 ROSBAGS_PIN = 'rosbags==0.11.9'
+# Bag storages rosbags writes (bag_io.STORAGES, named here so nothing imports rosbags for them).
+STORAGE_NAMES = ('sqlite3', 'mcap')
 STAGES = ('read', 'convert', 'infer', 'post', 'write')
 # Why an image was not classified, in the order the summary lists them.
 REASONS = ('corrupt message', 'bad frame', 'backend error')
@@ -45,7 +47,7 @@ def add_bag_arguments(parser):
     group.add_argument('--csv', metavar='FILE',
                        help='write one row per image: topic, stamp, frame_id, top-k labels '
                             'and scores')
-    group.add_argument('--storage', choices=('sqlite3', 'mcap'),
+    group.add_argument('--storage', choices=STORAGE_NAMES,
                        help="storage of --out (default: the input bag's)")
     group.add_argument('--class-id-format', choices=CLASS_ID_FORMATS, default='index',
                        help='ObjectHypothesis.class_id in --out, as the node parameter '
@@ -163,12 +165,13 @@ class CsvRows:
         self._file.close()
 
 
-def _rosbags_modules():
+def rosbags_modules():
+    """Return (bag_io, bag_types), the modules that need rosbags; ToolError if it is missing."""
     try:
         from resnet_x5_ros.tools import bag_io, bag_types
     except ImportError as exc:
-        raise ToolError('--bag needs the rosbags package ({}): pip install {}'.format(
-            exc, ROSBAGS_PIN)) from None
+        raise ToolError('ROS 2 bags need the rosbags package, which does not import here '
+                        '({}): pip install {}'.format(_one_line(exc), ROSBAGS_PIN)) from None
     return bag_io, bag_types
 
 
@@ -182,7 +185,7 @@ def run(args):
         raise ToolError('--topic, --out, --csv and --storage need --bag BAG')
     if args.paths:
         raise ToolError('give image files/folders or --bag BAG, not both')
-    bag_io, bag_types = _rosbags_modules()
+    bag_io, bag_types = rosbags_modules()
     reader = bag_io.open_bag(args.bag)
     try:
         return _run(args, reader, bag_io, bag_types)

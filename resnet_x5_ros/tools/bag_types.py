@@ -4,9 +4,10 @@
 
 vision_msgs is not among the types rosbags ships, so its four messages the node publishes are
 registered here from their field definitions (vision_msgs 4.1, the Humble release that has
-LabelInfo; test_tool_bag checks them against dev/vision_msgs). The builders below make the
-messages the node publishes, field for field, and the QoS the node offers them with, which
-`ros2 bag play` uses when it republishes them (label_info stays latched).
+LabelInfo; test_tool_bag checks them against upstream 4.1.1's fields and type hashes). The
+builders below make the messages the node publishes, field for field, and the QoS the node
+offers them with, which `ros2 bag play` uses when it republishes them (label_info stays
+latched).
 """
 
 import numpy as np

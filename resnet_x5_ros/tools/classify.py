@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """classify: classify image files or folders without ROS, exactly as the node would.
 
-    classify resnet_x5_ros/data/samples
+    classify samples                        # the sample photos installed with the package
     classify photo.jpg --backend bpu --top-k 3 --json
     classify photo.jpg --encoding nv12      # fed as a camera publishing NV12 would send it
     classify --bag recording --out results  # the images of a ROS 2 bag (tools/bag.py)
@@ -26,6 +26,7 @@ from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_argume
                                         open_classifier, run_tool, settings_line, ToolError)
 from resnet_x5_ros.tools.frame_files import DEFAULT_ENCODING, FILE_ENCODINGS, frame_from_file
 from resnet_x5_ros.tools.image_sources import list_images, SourceError
+from resnet_x5_ros.tools.samples import samples_help
 
 PROG = 'classify'
 
@@ -33,7 +34,7 @@ PROG = 'classify'
 def build_parser():
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split('\n', 1)[1])
+                                     epilog=__doc__.split('\n', 1)[1] + '\n' + samples_help())
     parser.add_argument('paths', nargs='*', metavar='FILE|FOLDER',
                         help='image files and/or folders of images')
     parser.add_argument('--encoding', choices=FILE_ENCODINGS, default=DEFAULT_ENCODING,

@@ -2,30 +2,40 @@
 # SPDX-License-Identifier: Apache-2.0
 """image_publisher: publish image files, a folder, a video or a camera to a ROS topic.
 
-    image_publisher resnet_x5_ros/data/samples --rate 30 --encoding nv12 --topic /image_raw
+    image_publisher samples --rate 30 --encoding nv12 --topic /image_raw   # the sample photos
     image_publisher clip.mp4 --encoding jpeg --topic /camera/image_raw   # .../compressed
     image_publisher 0 --size 640x480 --count 300                          # camera 0
 
 Raw encodings publish sensor_msgs/Image on TOPIC; jpeg/png publish CompressedImage on
-TOPIC/compressed. Frames are stamped when sent and carry --frame-id.
+TOPIC/compressed. Frames are stamped when sent and carry --frame-id. A run that ends by itself
+(--count, --once) first waits for a subscriber (--wait-timeout, default 10 s; --no-wait sends
+at once): frames sent before DDS discovery has matched one are lost. At its end it waits until
+a reliable subscriber has acknowledged every frame, and says so if one did not.
 """
 
 import argparse
 import array
 import itertools
 import sys
+import time
 
 from resnet_x5_ros.convert import NV12_RANGES
 from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, encode_image, \
     RAW_ENCODINGS
 from resnet_x5_ros.tools.image_sources import (is_video, list_images, parse_size, read_image,
                                                SourceError, video_frames)
+from resnet_x5_ros.tools.samples import samples_help
+
+
+DEFAULT_WAIT_TIMEOUT = 10.0
+# How long the end of a run waits for reliable subscribers to acknowledge every frame.
+ACK_TIMEOUT = 5.0
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog='image_publisher', description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split('\n', 1)[1])
+                                     epilog=__doc__.split('\n', 1)[1] + '\n' + samples_help())
     parser.add_argument('source', nargs='+',
                         help='image files and/or folders, or one video file / camera index')
     parser.add_argument('--topic', default='image', help='topic (default: image, remappable)')
@@ -43,8 +53,35 @@ def build_parser():
     parser.add_argument('--yuv-range', choices=NV12_RANGES, default='full',
                         help='range of nv12/yuyv output (default full)')
     parser.add_argument('--wait-for-subscriber', action='store_true',
-                        help='start publishing only once a subscriber matched')
+                        help='start publishing only once a subscriber matched (the default '
+                             'for --count and --once runs)')
+    parser.add_argument('--no-wait', action='store_true',
+                        help='--count/--once runs: send at once, whether anything listens')
+    parser.add_argument('--wait-timeout', type=float, default=DEFAULT_WAIT_TIMEOUT,
+                        help='seconds to wait for a subscriber before giving up (default '
+                             '{:g}; 0: no limit)'.format(DEFAULT_WAIT_TIMEOUT))
     return parser
+
+
+def waits_for_subscriber(args):
+    """Whether to wait for a subscriber first: asked for, or a run that ends by itself."""
+    return args.wait_for_subscriber or (bool(args.count or args.once) and not args.no_wait)
+
+
+def wait_for_subscriber(node, publisher, timeout):
+    """Return True once a subscriber matched, False after timeout seconds (0: no limit).
+
+    Polled: Humble's rclpy has no matched-event callback. spin_once is the pause, so a
+    signal still ends the wait.
+    """
+    import rclpy
+
+    deadline = time.monotonic() + timeout if timeout > 0 else None
+    while rclpy.ok() and publisher.get_subscription_count() == 0:
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
+        rclpy.spin_once(node, timeout_sec=0.05)
+    return rclpy.ok()
 
 
 def frame_stream(args):
@@ -84,6 +121,7 @@ def make_message(bgr, args, cache=None):
 
 def main(argv=None):
     import rclpy
+    from rclpy.duration import Duration
     from rclpy.executors import ExternalShutdownException
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     from rclpy.utilities import remove_ros_args
@@ -91,8 +129,13 @@ def main(argv=None):
 
     argv = sys.argv if argv is None else argv
     args = build_parser().parse_args(remove_ros_args(argv)[1:])
-    if args.rate <= 0 or args.count < 0:
-        print('image_publisher: error: --rate must be > 0 and --count >= 0', file=sys.stderr)
+    if args.rate <= 0 or args.count < 0 or args.wait_timeout < 0:
+        print('image_publisher: error: --rate must be > 0, --count and --wait-timeout >= 0',
+              file=sys.stderr)
+        return 2
+    if args.wait_for_subscriber and args.no_wait:
+        print('image_publisher: error: --wait-for-subscriber and --no-wait contradict each '
+              'other', file=sys.stderr)
         return 2
     rclpy.init(args=argv)
     node = rclpy.create_node('image_publisher')
@@ -101,13 +144,22 @@ def main(argv=None):
     qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE
                      if args.reliability == 'reliable' else ReliabilityPolicy.BEST_EFFORT)
     publisher = node.create_publisher(CompressedImage if compressed else Image, topic, qos)
+    resolved = node.resolve_topic_name(topic)
     code = 0
     try:
         stream, repeats = frame_stream(args)
         cache = {} if repeats else None
-        if args.wait_for_subscriber:
-            while rclpy.ok() and publisher.get_subscription_count() == 0:
-                rclpy.spin_once(node, timeout_sec=0.05)
+        if waits_for_subscriber(args):
+            node.get_logger().info('waiting {} for a subscriber on {}'.format(
+                'up to {:g} s'.format(args.wait_timeout) if args.wait_timeout else 'without '
+                'limit', resolved))
+            if not wait_for_subscriber(node, publisher, args.wait_timeout):
+                if rclpy.ok():
+                    print('image_publisher: error: no subscriber on {} within {:g} s: sent '
+                          'nothing (--wait-timeout SECONDS waits longer, --no-wait sends '
+                          'anyway)'.format(resolved, args.wait_timeout), file=sys.stderr)
+                    code = 1
+                return code
         sent = [0]
         done = [False]
 
@@ -126,10 +178,16 @@ def main(argv=None):
 
         node.create_timer(1.0 / args.rate, tick)
         node.get_logger().info('publishing {} at {:g} Hz on {}'.format(
-            args.encoding, args.rate, node.resolve_topic_name(topic)))
+            args.encoding, args.rate, resolved))
         while rclpy.ok() and not done[0]:
             rclpy.spin_once(node, timeout_sec=0.1)
         node.get_logger().info('sent {} frames'.format(sent[0]))
+        # Destroying the publisher at once would drop frames still being (re)sent.
+        if done[0] and not publisher.wait_for_all_acked(Duration(seconds=ACK_TIMEOUT)):
+            print('image_publisher: warning: of the {} frames sent, some were not acknowledged '
+                  'by the subscriber(s) within {:g} s and may be lost'.format(
+                      sent[0], ACK_TIMEOUT), file=sys.stderr)
+            code = 1
     except SourceError as exc:
         print('image_publisher: error: {}'.format(exc), file=sys.stderr)
         code = 2

@@ -11,6 +11,8 @@ import numpy as np
 
 from resnet_x5_ros import convert
 
+from resnet_x5_ros.tools.samples import resolve_sample_name, SAMPLES_DIR
+
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 VIDEO_SUFFIXES = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg', '.mpeg')
 
@@ -31,14 +33,21 @@ def parse_size(text):
 
 
 def list_images(paths):
-    """Expand files and folders (sorted, image suffixes only) into a list of image files."""
+    """Expand files and folders (sorted, image suffixes only) into a list of image files.
+
+    `samples` and `samples/<photo>` name the bundled sample photos (samples.py).
+    """
     files = []
-    for path in paths:
+    for given in paths:
+        path = resolve_sample_name(given)
         if os.path.isdir(path):
             files += sorted(os.path.join(path, n) for n in os.listdir(path)
                             if n.lower().endswith(IMAGE_SUFFIXES))
         elif os.path.isfile(path):
             files.append(path)
+        elif path != given:
+            raise SourceError('{}: no such sample photo (the photos in {}: {})'.format(
+                given, SAMPLES_DIR, ', '.join(sorted(os.listdir(SAMPLES_DIR)))))
         else:
             raise SourceError('{}: no such file or folder'.format(path))
     if not files:

@@ -144,6 +144,7 @@ def _model_defaults():
     return {
         'input_type': 'NV12', 'input_width': 224, 'input_height': 224, 'input_layout': 'NCHW',
         'output_type': 'float32', 'output_scale': None, 'output_quant': None,
+        'output_layout': 'NCHW', 'output_aligned_shape': None,
         'num_classes': 1000, 'output_name': 'prob', 'fail_every': 0, 'fail_from': 0,
         'fail_mode': 'systemerror', 'sleep_every': 0, 'sleep_seconds': 0.0,
         'fail_load': False, 'scorer': None, 'onnx': None, 'log_path': None, 'board_ms': 0.0,
@@ -152,8 +153,8 @@ def _model_defaults():
 
 
 _CONFIG_KEYS = ('input_type', 'input_width', 'input_height', 'input_layout', 'output_type',
-                'output_scale', 'output_quant', 'num_classes', 'output_name', 'onnx',
-                'log_path', 'board_ms')
+                'output_scale', 'output_quant', 'output_layout', 'output_aligned_shape',
+                'num_classes', 'output_name', 'onnx', 'log_path', 'board_ms')
 
 
 def _import_scorer(spec, prefix):
@@ -183,7 +184,8 @@ class StandinCore(object):
     def _env_config(self):
         env, p = os.environ, self.prefix
         config = {}
-        for key in ('input_type', 'output_type', 'output_quant', 'fail_mode', 'onnx'):
+        for key in ('input_type', 'output_type', 'output_quant', 'output_layout', 'fail_mode',
+                    'onnx'):
             if env.get(p + key.upper()):
                 config[key] = env[p + key.upper()]
         if env.get(p + 'INPUT_SIZE'):
@@ -223,8 +225,10 @@ class StandinCore(object):
 
         input_type, input_width, input_height, input_layout, output_type, output_scale (list
         of one scale or one per class, for integer outputs), output_quant (hbm_runtime:
-        'SCALE', 'NONE' or 'SHIFT'), num_classes, output_name, onnx (model of the default
-        scorer), log_path, board_ms.
+        'SCALE', 'NONE' or 'SHIFT'), output_layout ('NCHW': valid shape (1, C, 1, 1), 'NHWC':
+        (1, 1, 1, C)), output_aligned_shape (the output's memory layout, 4 dims each >= the
+        valid one's; None: output_aligned_shape() decides), num_classes, output_name, onnx
+        (model of the default scorer), log_path, board_ms.
         """
         self._update(settings, _CONFIG_KEYS)
 
@@ -370,6 +374,45 @@ def file_nv12_range(path):
     from resnet_x5_ros.backends.binfile import read_bin_nv12_range
 
     return read_bin_nv12_range(path) or 'full'
+
+
+def output_valid_shape(settings):
+    """Return the output's valid shape: (1, C, 1, 1) for NCHW, (1, 1, 1, C) for NHWC."""
+    classes = int(settings['num_classes'])
+    return (1, 1, 1, classes) if settings['output_layout'] == 'NHWC' else (1, classes, 1, 1)
+
+
+# STAND-IN choice, from one measurement: hbdk-sim reports 16,000 bytes of output memory for the
+# int32 1x1000x1x1 BPU output of the X5-compiled fixture (4,000 valid bytes), i.e. what padding
+# the innermost dimension to 4 elements gives. The real alignment rule is the compiler's.
+INTEGER_ALIGNMENT = 4
+
+
+def output_aligned_shape(settings, dtype):
+    """Return the shape of the output's memory (the aligned shape).
+
+    Configured, or by default: integer outputs' last dimension rounded up to
+    INTEGER_ALIGNMENT elements; float outputs (the .bin's CPU steps) not padded.
+    """
+    valid = output_valid_shape(settings)
+    aligned = settings['output_aligned_shape']
+    if aligned is not None:
+        aligned = tuple(int(d) for d in aligned)
+        if len(aligned) != 4 or any(a < v for a, v in zip(aligned, valid)):
+            raise ValueError('aligned shape {} does not hold valid shape {}'.format(
+                aligned, valid))
+        return aligned
+    if np.dtype(dtype).kind not in 'iu':
+        return valid
+    last = -(-valid[3] // INTEGER_ALIGNMENT) * INTEGER_ALIGNMENT
+    return valid[:3] + (last,)
+
+
+def padded(values, valid, aligned, dtype):
+    """Lay values (valid shape) out in zeroed memory of the aligned shape, as the BPU does."""
+    memory = np.zeros(aligned, dtype)
+    memory[tuple(slice(0, v) for v in valid)] = np.asarray(values).reshape(valid)
+    return memory
 
 
 def quantise(scores, dtype, scale, zero_point=None):

@@ -7,6 +7,7 @@ stamps) per encoding into a temporary folder, runs `classify --bag ... --out ...
 and reports its summary: images per second over the whole run (reading, decoding, the node's
 conversion, inference, post-processing and writing the output bag, one thread) and the
 per-stage medians. The bench `node` suite gives the node's own rate to compare with.
+Needs rosbags, like classify --bag (imported on use, so the other suites run without it).
 """
 
 import contextlib
@@ -19,7 +20,7 @@ import cv2
 
 from resnet_x5_ros.convert.encode import encode_compressed
 from resnet_x5_ros.pipeline import Frame
-from resnet_x5_ros.tools import bag_io, bag_types, classify
+from resnet_x5_ros.tools import bag, classify
 from resnet_x5_ros.tools.frame_files import frame_from_bgr
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, sample_path
 
@@ -28,7 +29,7 @@ def add_arguments(parser):
     parser.add_argument('--frames', type=int, default=300, help='frames per bag (default 300)')
     parser.add_argument('--encodings', default='bgr8,jpeg',
                         help='comma-separated: raw encodings (bgr8, nv12, yuyv, ...) or jpeg')
-    parser.add_argument('--storage', choices=tuple(bag_io.STORAGES), default='sqlite3')
+    parser.add_argument('--storage', choices=bag.STORAGE_NAMES, default='sqlite3')
     parser.add_argument('--backend', default='auto', help='as classify --backend')
 
 
@@ -42,8 +43,13 @@ def _frames(encoding):
     return frames
 
 
+def check(args):
+    bag.rosbags_modules()  # without rosbags: one line before anything is measured
+
+
 def write_camera_bag(path, storage, encoding, count):
     """Write count 640x480 frames in encoding on /image_raw (or .../compressed) at 30 Hz."""
+    bag_io, bag_types = bag.rosbags_modules()
     store = bag_types.typestore()
     topic = '/image_raw/compressed' if encoding == 'jpeg' else '/image_raw'
     photos = _frames(encoding)

@@ -14,6 +14,8 @@
 Each suite is a module with `add_arguments(parser)` and `run(args) -> dict`; the dict is
 printed as tables (or by the suite's own `report(result, args)`), and with --json as one JSON
 object on the last line. A suite may refuse its arguments before measuring (`check(args)`).
+A suite whose module needs something this machine lacks is listed as not available, and only
+running it fails (with one line saying what is missing).
 """
 
 import argparse
@@ -21,13 +23,14 @@ import importlib
 import json
 import sys
 
+from resnet_x5_ros.messages import one_line
 from resnet_x5_ros.tools.bench.report import machine_summary, print_table
-from resnet_x5_ros.tools.common import run_tool
+from resnet_x5_ros.tools.common import run_tool, ToolError
 
 PROG = 'bench'
 DEFAULT_SUITE = 'pipeline'
-# Suite name -> module. Imported when the parser is built, so a suite whose module does not
-# import here is simply not offered.
+# Suite name -> module. Imported when the parser is built: a suite whose own module is not
+# installed here is not offered; one whose module fails to import is offered as unavailable.
 SUITES = {
     'pipeline': 'resnet_x5_ros.tools.bench.pipeline',
     'preprocess': 'resnet_x5_ros.tools.bench.preprocess',
@@ -47,18 +50,18 @@ def _is_missing(exc, module_name):
 
 
 def load_suites():
-    """Return {suite name: module} for the suites whose module imports here."""
-    modules = {}
+    """Return ({suite name: module} that import here, {suite name: why the others do not})."""
+    modules, unavailable = {}, {}
     for name, module_name in SUITES.items():
         try:
             modules[name] = importlib.import_module(module_name)
         except ImportError as exc:
             if not _is_missing(exc, module_name):
-                raise
-    return modules
+                unavailable[name] = one_line(exc) or type(exc).__name__
+    return modules, unavailable
 
 
-def build_parser(modules):
+def build_parser(modules, unavailable=None):
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split('\n', 1)[1])
@@ -71,14 +74,19 @@ def build_parser(modules):
         suite_parser.add_argument('--json', action='store_true',
                                   help='also print one JSON object as the last line')
         module.add_arguments(suite_parser)
+    for name, why in (unavailable or {}).items():
+        sub.add_parser(name, help='not available here: ' + why)
     return parser
 
 
 def _main(argv):
-    modules = load_suites()
+    modules, unavailable = load_suites()
+    if argv and argv[0] in unavailable:
+        raise ToolError('suite {} is not available here: {}'.format(
+            argv[0], unavailable[argv[0]]))
     if not argv or (argv[0] not in modules and argv[0] not in ('-h', '--help')):
         argv = [DEFAULT_SUITE] + argv
-    args = build_parser(modules).parse_args(argv)
+    args = build_parser(modules, unavailable).parse_args(argv)
     module = modules[args.suite]
     if hasattr(module, 'check'):
         module.check(args)  # refuse before measuring for minutes

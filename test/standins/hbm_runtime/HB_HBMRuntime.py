@@ -11,6 +11,9 @@ reproduces:
 * HB_HBMRuntime(str or list of str): a missing file, a wrong extension (the X5 module checks
   for .bin/.hbm), an empty list or a file that does not load raise RuntimeError (C++
   std::runtime_error through pybind11); another argument type raises TypeError.
+* Outputs: new arrays of the valid shape over the output's (aligned) memory with its strides
+  (PrepareOutputArrays), so padding (standin_support.output_aligned_shape) is skipped and
+  the arrays are not C-contiguous when it exists; output_strides are the aligned memory's.
 * Properties keyed by model name (model_names, model_count, input_counts, input_names,
   input_shapes, input_dtypes, input_quants, input_strides, output_* likewise, model_descs,
   hbm_descs, sched_params) and the static property `version`. Dtypes are hbDNNDataType
@@ -40,8 +43,8 @@ Test controls (not in the real module) are those of the pyeasy_dnn stand-in, sha
 standin_support.StandinCore: forward_log (one record per run() call), set_scorer, configure
 (also output_quant='SCALE' | 'NONE' | 'SHIFT'), set_faults, reset, board timing mode.
 Environment variables: the same names with the prefix HBM_RUNTIME_STANDIN_ (SCORER, ONNX,
-INPUT_TYPE, INPUT_SIZE, OUTPUT_TYPE, OUTPUT_SCALE, OUTPUT_QUANT, FAIL_EVERY, FAIL_FROM,
-SLEEP_EVERY, SLEEP_S, FAIL_LOAD, LOG, BOARD_MS, GIL_HANG_EVERY, GIL_HANG_S, CRASH_AT:
+INPUT_TYPE, INPUT_SIZE, OUTPUT_TYPE, OUTPUT_SCALE, OUTPUT_QUANT, OUTPUT_LAYOUT, FAIL_EVERY,
+FAIL_FROM, SLEEP_EVERY, SLEEP_S, FAIL_LOAD, LOG, BOARD_MS, GIL_HANG_EVERY, GIL_HANG_S, CRASH_AT:
 per-process hangs holding the GIL and SIGSEGV crashes, as in pyeasy_dnn.py).
 """
 
@@ -134,7 +137,8 @@ class _Model(object):
         self.output_name = settings['output_name']
         self.output_type = settings['output_type']
         self.output_dtype = support.numeric_dtype(self.output_type)
-        self.output_shape = [1, int(settings['num_classes']), 1, 1]
+        self.output_shape = list(support.output_valid_shape(settings))
+        self.output_aligned_shape = support.output_aligned_shape(settings, self.output_dtype)
         scale = settings['output_scale']
         quant = settings['output_quant'] or (
             'SCALE' if scale and self.output_dtype.kind in 'iu' else 'NONE')
@@ -268,8 +272,10 @@ class HB_HBMRuntime(object):
 
     @property
     def output_strides(self):
+        # The aligned memory's strides: PrepareOutputArrays wraps the memory with the valid
+        # shape and these, so padding is skipped.
         return self._per_model(lambda m: {m.output_name: _strides(
-            m.output_shape, m.output_dtype.itemsize)})
+            m.output_aligned_shape, m.output_dtype.itemsize)})
 
     @property
     def model_descs(self):
@@ -412,9 +418,11 @@ class HB_HBMRuntime(object):
                 scores.size, model.output_shape))
         scale = model.output_scale if model.output_quant.quant_type == \
             hbDNNQuantiType.SCALE else None
-        output = support.quantise(scores, model.output_dtype, scale).reshape(
-            model.output_shape)
-        return {model.output_name: output}
+        memory = support.padded(support.quantise(scores, model.output_dtype, scale),
+                                model.output_shape, model.output_aligned_shape,
+                                model.output_dtype)
+        # MakeNumpyArrayWithCapsule(valid shape, the tensor's strides, its memory): a view.
+        return {model.output_name: memory[tuple(slice(0, v) for v in model.output_shape)]}
 
 
 def _first_array(arg):

@@ -15,10 +15,20 @@ tested on machines without a BPU. What it reproduces, point by point:
   priority=0) -> the output tensors (Model_forward).
 * Tensor.properties (tensor_type and dtype strings from the TensorType table, dtype 'uint8'
   for the image types; layout from {0: NHWC, 2: NCHW, 255: NONE}; shape = validShape;
-  scale_data = the scale array, empty when the tensor has none, e.g. SHIFT-quantised) and
-  .buffer: a 4-D COPY of the tensor's memory on every access (buffer_2_numpy), only for
-  int8, int16, int32 and float32; any other type comes back as int8 bytes (buffer_2_pyarray).
-  The next forward overwrites that memory.
+  scale_data = the scale array, empty when the tensor has none, e.g. SHIFT-quantised;
+  alignedShape and validShape = the ADDRESS (an int) of a C copy of the hbDNNTensorShape
+  struct, int32 dimensionSize[8] then int32 numDimensions: nothing Python can read without
+  dereferencing it) and .buffer: a 4-D COPY of the tensor's memory on every access
+  (buffer_2_numpy), only for int8, int16, int32 and float32; any other type comes back as
+  int8 bytes (buffer_2_pyarray). The next forward overwrites that memory.
+* Aligned (padded) outputs: the output's memory has the ALIGNED shape, with the valid values
+  at their row-major places in it, and .buffer copies the valid shape's element count from the
+  start of that memory as it lies (buffer_2_numpy), so a padded output comes back scrambled
+  unless its valid values form the memory's prefix (only its last dimension above 1). Which
+  shapes the compiler pads is the stand-in's choice (standin_support.output_aligned_shape:
+  integer outputs' last dimension to 4 elements, from hbdk-sim's 16,000-byte output memory
+  for the int32 1x1000x1x1 output of the X5-compiled fixture; floats, the .bin's CPU-step
+  outputs, unpadded) or configure(output_aligned_shape=...).
 * forward(arg) (Model_forward, forward):
   - a numpy array: its data pointer is used with size = the PRODUCT OF ITS DIMS, i.e. its
     element count taken as a byte count; the array is not converted or checked;
@@ -41,9 +51,10 @@ What it cannot reproduce: the BPU itself (timing, numerics of the real hardware)
 corruption from oversized input, the use-after-free of cast list items (Model_forward drops
 the cast array before forward reads it), reading a strided array's memory linearly from its
 first element (the stand-in copies in element order), the input tensor's .buffer (the real
-one reads the valid shape's element count, for NV12 twice the buffer), .buffer of a tensor
-whose aligned shape differs from its valid shape (the real one copies the first valid-size
-bytes of the aligned memory), reload leaks.
+one reads the valid shape's element count, for NV12 twice the buffer), the contents of
+padding (zeros here), which shapes the real compiler pads, reload leaks (the shape structs
+behind alignedShape/validShape live as long as their properties object here; the real
+getters leak one per access).
 
 What it adds for tests (not in the real module):
 
@@ -56,8 +67,9 @@ What it adds for tests (not in the real module):
 * Board timing mode ($PYEASY_DNN_STANDIN_BOARD_MS=2.95 or configure(board_ms=2.95)): each
   forward holds the GIL for that long with the CPU idle and scores with a cheap input
   projection, like the X5 from Python's point of view.
-* Model shape and output type: configure(...) (or env vars), e.g. an RGB input or an int32
-  output with scale_data (the stand-in quantises the scorer's floats: q = round(s / scale)).
+* Model shape and output type: configure(...) (or env vars), e.g. an RGB input, an int32
+  output with scale_data (the stand-in quantises the scorer's floats: q = round(s / scale)),
+  its layout (output_layout NCHW/NHWC) and aligned shape.
 * Fault injection: set_faults(...) (or env vars): every Nth forward fails, every forward from
   call N fails, every Nth forward sleeps S seconds first, load() fails. fail_mode 'none'
   returns a bare None (NOT what the X5 binding does: it always sets RuntimeError first, so
@@ -67,11 +79,13 @@ What it adds for tests (not in the real module):
   CRASH_AT=N kills the process with SIGSEGV on call N.
 
 Environment variables (read at import and by reset()), prefix PYEASY_DNN_STANDIN_:
-SCORER, ONNX, INPUT_TYPE, INPUT_SIZE (WxH), OUTPUT_TYPE, OUTPUT_SCALE, FAIL_EVERY, FAIL_FROM,
+SCORER, ONNX, INPUT_TYPE, INPUT_SIZE (WxH), OUTPUT_TYPE, OUTPUT_SCALE, OUTPUT_LAYOUT,
+FAIL_EVERY, FAIL_FROM,
 FAIL_MODE, SLEEP_EVERY, SLEEP_S, FAIL_LOAD, LOG, BOARD_MS, GIL_HANG_EVERY, GIL_HANG_S,
 CRASH_AT.
 """
 
+import ctypes
 import os
 import sys
 import threading
@@ -122,16 +136,27 @@ def load(model_file):
     return models
 
 
+# hbDNNTensorShape: int32_t dimensionSize[HB_DNN_TENSOR_MAX_DIMENSIONS = 8]; int32_t numDimensions.
+_TensorShape = ctypes.c_int32 * 9
+
+
+def _shape_struct(shape):
+    return _TensorShape(*(list(shape) + [0] * (8 - len(shape)) + [len(shape)]))
+
+
 class TensorProperties(object):
     """Plain values, like the runtime's properties object (rebuilt on every access)."""
 
-    def __init__(self, tensor_type, layout, shape, scale):
+    def __init__(self, tensor_type, layout, shape, scale, aligned_shape=None):
         self.tensor_type = tensor_type
         # tensorproperties_get_dtype: image types report 'uint8'.
         self.dtype = 'uint8' if tensor_type in IMAGE_TYPES else tensor_type
         self.layout = layout
         self.shape = tuple(shape)
         self.scale_data = np.array(scale if scale is not None else [], dtype=np.float32)
+        # tensorproperties_get_alignedshape/_validshape: PyLong_FromVoidPtr of a struct copy.
+        self._structs = (_shape_struct(aligned_shape or shape), _shape_struct(shape))
+        self.alignedShape, self.validShape = (ctypes.addressof(x) for x in self._structs)
 
 
 class _InputTensor(object):
@@ -165,11 +190,13 @@ class _OutputTensor(object):
     def properties(self):
         m = self._model
         scale = m.output_scale if m.output_dtype.kind in 'iu' else None
-        return TensorProperties(m.output_type, 'NCHW', m.output_shape, scale)
+        return TensorProperties(m.output_type, m.output_layout, m.output_shape, scale,
+                                m.output_aligned_shape)
 
     @property
     def buffer(self):
-        # A copy of the model's output memory as it is NOW (the next forward overwrites it).
+        # A copy of the model's output memory as it is NOW (the next forward overwrites it):
+        # the valid shape's element count from the start of the (aligned) memory.
         m = self._model
         return _as_buffer(m._output_mem.view(np.uint8), m.output_type, m.output_shape)
 
@@ -205,9 +232,11 @@ class Model(object):
         self.output_dtype = support.numeric_dtype(self.output_type)
         self.output_scale = settings['output_scale']
         self.output_name = settings['output_name']
-        self.output_shape = (1, int(settings['num_classes']), 1, 1)
+        self.output_layout = settings['output_layout']
+        self.output_shape = support.output_valid_shape(settings)
+        self.output_aligned_shape = support.output_aligned_shape(settings, self.output_dtype)
         self._input_mem = np.zeros(self.input_width * self.input_height * 3 // 2, np.uint8)
-        self._output_mem = np.zeros(self.output_shape, self.output_dtype)
+        self._output_mem = np.zeros(self.output_aligned_shape, self.output_dtype)
         self._lock = threading.Lock()
 
     @property
@@ -239,7 +268,7 @@ class Model(object):
                 try:
                     scores = _core.score(self._input_mem.copy(), self.input_width,
                                          self.input_height, self.path,
-                                         self._output_mem.size)
+                                         int(np.prod(self.output_shape)))
                 except Exception as exc:
                     print('stand-in scorer failed: {}: {}'.format(type(exc).__name__, exc),
                           file=sys.stderr)
@@ -275,12 +304,13 @@ class Model(object):
 
     def _store(self, scores):
         scores = np.asarray(scores, dtype=np.float64).reshape(-1)
-        if scores.size != self._output_mem.size:
+        if scores.size != int(np.prod(self.output_shape)):
             _error_return('forward', RuntimeError('stand-in scorer gave {} scores for a {} '
                                                   'output'.format(scores.size,
                                                                   self.output_shape)))
-        self._output_mem[...] = support.quantise(
-            scores, self.output_dtype, self.output_scale).reshape(self.output_shape)
+        self._output_mem[...] = support.padded(
+            support.quantise(scores, self.output_dtype, self.output_scale), self.output_shape,
+            self.output_aligned_shape, self.output_dtype)
 
 
 def _bytes_of(array):
