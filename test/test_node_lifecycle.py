@@ -34,12 +34,29 @@ def _children():
     return sorted(found)
 
 
+def _open_files():
+    """Targets of this process's open fds, but Fast DDS's shared-memory segments.
+
+    Fast DDS opens the shared-memory port of every participant it talks to, so those come
+    and go with the other processes on the domain, whatever this node does.
+    """
+    targets = []
+    for fd in os.listdir('/proc/self/fd'):
+        try:
+            target = os.readlink('/proc/self/fd/' + fd)
+        except OSError:
+            continue  # the fd listdir itself used, closed again
+        if not target.startswith('/dev/shm/fastrtps_'):
+            targets.append(target)
+    return sorted(targets)
+
+
 def _resources():
-    """What a node could leave behind: threads (Python's and all), children, open fds."""
+    """What a node could leave behind: threads (Python's and all), children, open files."""
     return {'python_threads': sorted(t.name for t in threading.enumerate()),
             'tasks': len(os.listdir('/proc/self/task')),
             'children': _children(),
-            'fds': len(os.listdir('/proc/self/fd'))}
+            'files': _open_files()}
 
 
 @pytest.fixture

@@ -102,6 +102,28 @@ def test_the_documented_launch_classifies(monkeypatch, tmp_path, arguments):
     assert 'backend cpu' in out and 'web display' not in out, out
 
 
+@pytest.mark.parametrize('tool', ['classify', 'evaluate', 'bench', 'board_check',
+                                  'image_publisher'])
+def test_every_console_tool_answers_help(tool):
+    # As its console script runs it: the entry point's function, argv from the command line.
+    code = ('import sys; from importlib.metadata import entry_points; '
+            'sys.argv = [{0!r}, "--help"]; '
+            '[ep] = [e for e in entry_points(group="console_scripts") if e.name == {0!r}]; '
+            'sys.exit(ep.load()())'.format(tool))
+    out = subprocess.run([sys.executable, '-c', code], cwd=REPO, env=no_tros_env(),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and 'Traceback' not in out.stderr, out.stdout + out.stderr
+    assert out.stdout.startswith('usage: ' + tool), out.stdout
+
+
+def test_the_shared_memory_bench_is_refused_with_one_line():
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.bench', 'shared_mem'],
+                         cwd=REPO, env=no_tros_env(), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and 'Traceback' not in out.stderr, out.stdout + out.stderr
+    [line] = [line for line in out.stderr.splitlines() if line.startswith('bench: error:')]
+    assert 'hbm_img_msgs' in line and 'TogetheROS' in line, out.stderr
+
+
 @pytest.mark.parametrize('arguments, missing', [
     ({'perception_topic': 'hobot_dnn_detection'}, 'ai_msgs'),
     ({'io_method': 'shared_mem'}, 'hbm_img_msgs'),

@@ -32,6 +32,7 @@ from resnet_x5_ros.convert.encode import encode_image
 from resnet_x5_ros.pipeline import Classifier, Frame
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.bench.report import median_ms
+from resnet_x5_ros.tools.common import ToolError
 from resnet_x5_ros.tools.samples import sample_path
 
 SAMPLE_NAME = 'coffee.png'
@@ -46,6 +47,16 @@ def add_arguments(parser):
     parser.add_argument('--dds-seconds', type=float, default=0.0,
                         help='also run node + camera through DDS for this long per transport')
     parser.add_argument('--rate', type=float, default=30.0, help='camera rate for --dds-seconds')
+
+
+def check(args):
+    """Refuse at once where hbm_img_msgs (TogetheROS.Bot) is missing: a plain ROS 2."""
+    try:
+        from hbm_img_msgs.msg import HbmMsg1080P  # noqa: F401
+    except ImportError as exc:
+        raise ToolError('bench shared_mem compares with TROS shared-memory frames, but '
+                        'hbm_img_msgs cannot be imported ({}); it comes with TogetheROS.Bot'
+                        .format(exc)) from None
 
 
 def _size(text):
