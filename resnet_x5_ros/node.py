@@ -30,8 +30,9 @@ from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
 from resnet_x5_ros import convert
-from resnet_x5_ros.backends import BackendError, create_backend, ModelError
+from resnet_x5_ros.backends import BackendError, ModelError, open_backend
 from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
+from resnet_x5_ros.health import HealthJudge
 from resnet_x5_ros.messages import one_line as _one_line
 from resnet_x5_ros.params import (check_choice, descriptor, PARAMS, PARAMS_BY_NAME,
                                   TOPIC_PARAMS)
@@ -39,7 +40,6 @@ from resnet_x5_ros.perception_msg import PerceptionOutput, PerceptionUnavailable
 from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
                                     Settings)
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
-from resnet_x5_ros.process_worker import ProcessBackend
 from resnet_x5_ros.shared_mem import hbm_frame, hbm_source
 from resnet_x5_ros.stall import ProgressWatch, stall_limit_s
 from resnet_x5_ros.stats import PipelineStats
@@ -101,8 +101,6 @@ class ClassifierNode(Node):
         self._sequence = itertools.count()
         self._gate = NewestFirstGate()
         self._last_warning = {}
-        self._last_health_counts = {}
-        self._last_supervision = {}
         self._error_streak = 0  # inferences failed in a row, for the diagnostics level
         self._progress = ProgressWatch()
 
@@ -115,6 +113,7 @@ class ClassifierNode(Node):
         self._overlay_pub = self.create_publisher(Image, 'overlay', 1)
         self._perception = self._perception_output(backend)
         self._input_topic, self._input_type, self._input_callback = self._input()
+        self._health = HealthJudge(self._input_topic)
         self._publish_label_info()
 
         self._slot = LatestSlot()
@@ -206,12 +205,11 @@ class ClassifierNode(Node):
         options = {'nv12_range': self._p['nv12_range'], 'num_threads': self._p['num_threads'],
                    'bpu_runtime': self._p['bpu_runtime']}
         try:
-            if self._p['worker_type'] == 'process':
-                # Each worker thread waits on its own child process, which runs the runtime.
-                return ProcessBackend((self._p['backend'], self._p['model_path'], options),
-                                      count=self._p['num_workers'],
-                                      timeout_s=self._p['inference_timeout'])
-            return create_backend(self._p['backend'], self._p['model_path'], **options)
+            # worker_type process: each worker thread waits on its own child process.
+            return open_backend(self._p['backend'], self._p['model_path'],
+                                worker_type=self._p['worker_type'],
+                                workers=self._p['num_workers'],
+                                inference_timeout=self._p['inference_timeout'], **options)
         except (ModelError, BackendError, ValueError) as exc:
             # BackendError here: no BPU runtime, or the model failed its warm-up run.
             raise StartupError(_one_line(exc)) from None
@@ -404,72 +402,24 @@ class ClassifierNode(Node):
     def _publish_diagnostics(self):
         snap = self._stats.snapshot()
         backend = self._classifier.backend
+        backend_health = backend.health()
         status = DiagnosticStatus(name='{}: classifier'.format(self.get_fully_qualified_name()),
                                   hardware_id=backend.name)
         limit = stall_limit_s(snap.get('total_ms_median', 0.0) / 1000.0)
-        status.level, status.message = self._health(snap, limit)
+        verdict = self._health.judge(snap, backend_health, self._progress.stalled_for(), limit,
+                                     self._error_streak)
+        if verdict.log:
+            self._warn(verdict.log, verdict.message)
+        status.level, status.message = bytes([verdict.level]), verdict.message
         values = {'backend': backend.description, 'model': backend.model_path,
-                  'input_topic': self._input_topic}
+                  'input_topic': self._input_topic, 'worker_type': self._p['worker_type']}
         values.update(snap)
         values['stall_limit_s'] = limit
-        if isinstance(backend, ProcessBackend):
-            values['worker_type'] = 'process'
-            values['inference_timeout_s'] = backend.timeout_s()
-            values.update(backend.supervision()[0])
+        values.update(backend_health.values)
         status.values = [KeyValue(key=k, value=_fmt(v)) for k, v in values.items()]
         msg = DiagnosticArray(status=[status])
         msg.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(msg)
-
-    def _health(self, snap, stall_limit):
-        # Judged on the latest inferences and on what happened since the previous status,
-        # not over the node's lifetime: a backend that starts failing after hours of good
-        # results must show at once, and stay ERROR until an inference succeeds again.
-        last, self._last_health_counts = self._last_health_counts, snap
-
-        def new(key):
-            return snap[key] - last.get(key, 0)
-
-        supervised = self._supervision_error()
-        if supervised:
-            return DiagnosticStatus.ERROR, supervised
-        stalled = self._progress.stalled_for()
-        if stalled > stall_limit:
-            text = ('inference stalled: no frame finished for {:.1f} s while one is in '
-                    'progress (limit {:.1f} s); the backend call may be hung'
-                    .format(stalled, stall_limit))
-            self._warn('stall', text)
-            return DiagnosticStatus.ERROR, text
-        if self._error_streak:
-            return DiagnosticStatus.ERROR, 'backend failing: the last {} inferences failed' \
-                .format(self._error_streak)
-        problems = ['{} {}'.format(new(k), k.replace('_', ' ')) for k in
-                    ('backend_errors', 'internal_errors', 'rejected') if new(k)]
-        if problems:
-            return DiagnosticStatus.WARN, 'classifying with ' + ', '.join(problems)
-        if not new('received'):
-            return DiagnosticStatus.OK, 'waiting for images on ' + self._input_topic
-        return DiagnosticStatus.OK, 'classifying'
-
-    def _supervision_error(self):
-        """worker_type process: the text of a worker hang/crash since the last status, or ''."""
-        backend = self._classifier.backend
-        if not isinstance(backend, ProcessBackend):
-            return ''
-        counts, fault = backend.supervision()
-        last, self._last_supervision = self._last_supervision, counts
-        # Reported even when the worker was already back: every hang or crash shows once.
-        news = ['{} {}'.format(counts[key] - last.get(key, 0), what) for key, what
-                in (('worker_timeouts', 'timeout(s) (hung)'), ('worker_crashes', 'crash(es)'),
-                    ('worker_start_failures', 'failed restart(s)'))
-                if counts[key] - last.get(key, 0)]
-        if not fault and not news:
-            return ''
-        # The fault's own text says timeout (hung) or crash (died, with the signal), or why
-        # the restart failed.
-        text = fault or 'inference worker restarted after ' + ', '.join(news)
-        self._warn('supervision', text)
-        return text
 
     def _warn(self, kind, text):
         # Rate-limited per kind: a broken camera must not flood the log.
@@ -494,17 +444,16 @@ class ClassifierNode(Node):
         backend, busy = self._backend, []
         if self._workers is not None:
             deadline = time.monotonic() + SHUTDOWN_LIMIT_S
-            if isinstance(backend, ProcessBackend):
-                # Frames being inferred finish and are published; a worker process still
-                # holding one after that is hung: closing the backend kills it, and the
-                # thread waiting for it returns at once.
-                busy = self._workers.stop(timeout=SHUTDOWN_GRACE_S)
-                if busy:
-                    backend.close()
+            # Frames being inferred finish and are published. A call still running after
+            # that is hung: closing ends it where the backend can (a worker process is
+            # killed and the thread waiting for it returns), else the runtime is released
+            # when it returns, never under it.
+            busy = self._workers.stop(timeout=SHUTDOWN_GRACE_S)
+            if busy and backend is not None:
+                backend.close(timeout=0.0)
             busy = self._workers.stop(timeout=max(0.0, deadline - time.monotonic()))
-        if backend is not None and not busy:
-            # A thread still inside the runtime would come back into a released one.
-            backend.close()
+        if backend is not None:
+            backend.close(timeout=0.0)
         self._busy_at_shutdown = busy
         return busy
 

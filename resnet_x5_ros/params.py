@@ -11,9 +11,9 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
                                 ParameterType)
 
 from resnet_x5_ros.backends import BACKENDS, BPU_RUNTIMES
+from resnet_x5_ros.backends import WORKER_TYPES
 from resnet_x5_ros.convert import DEFAULT_RESIZE_MODE, NV12_RANGES, RESIZE_MODES
 from resnet_x5_ros.pipeline import CAMERA_RANGES, CLASS_ID_FORMATS
-from resnet_x5_ros.process_worker import WORKER_TYPES
 
 QOS_RELIABILITIES = ('auto', 'reliable', 'best_effort')
 NV12_RANGE_CHOICES = ('auto',) + NV12_RANGES

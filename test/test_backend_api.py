@@ -249,3 +249,46 @@ def test_non_finite_scores_are_a_backend_failure(tmp_path, bad):
         with pytest.raises(BackendError, match='non-finite'):
             backend.infer(GOOD)
         backend.close()
+
+
+class _Gated(base.Backend):
+    """A backend whose _run waits for a gate: a call that runs as long as the test wants."""
+
+    name = 'gated'
+
+    def __init__(self):
+        super().__init__()
+        self.input_width, self.input_height, self.num_classes = W, H, 3
+        import threading
+        self.entered, self.gate, self.released = threading.Event(), threading.Event(), []
+
+    def _run(self, flat_nv12):
+        self.entered.set()
+        self.gate.wait(30.0)
+        return np.zeros(3, np.float32)
+
+    def _close(self):
+        self.released.append(self.gate.is_set())
+
+
+def test_close_never_releases_the_runtime_under_a_running_call():
+    import threading
+    backend = _Gated()
+    caller = threading.Thread(target=backend.infer, args=(GOOD,), daemon=True)
+    caller.start()
+    assert backend.entered.wait(30.0)
+    assert backend.close(timeout=0.0) is False, 'a call is running'
+    assert backend.closed and backend.released == []
+    with pytest.raises(BackendError, match='closed'):
+        backend.infer(GOOD)  # no new call once closing began
+    backend.gate.set()
+    caller.join(30.0)
+    # The running call released it when it returned, not before.
+    assert backend.released == [True]
+    assert backend.close() is True and backend.released == [True], 'idempotent'
+
+
+def test_close_with_nothing_running_releases_at_once():
+    backend = _Gated()
+    assert backend.close(timeout=0.0) is True and backend.released == [False]
+    assert backend.health() == base.HEALTHY

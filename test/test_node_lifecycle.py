@@ -265,7 +265,7 @@ def test_diagnostics_tell_why_a_worker_does_not_restart_and_results_resume(creat
         fork_fails = [True]
 
         def popen(args, *more, **options):
-            if 'resnet_x5_ros.process_worker_child' in args and fork_fails[0]:
+            if 'resnet_x5_ros.backends.process_child' in args and fork_fails[0]:
                 raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
             return real_popen(args, *more, **options)
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros.backends import BackendError, create_backend, ModelError
-from resnet_x5_ros.process_worker import ProcessBackend
+from resnet_x5_ros.backends.process import ProcessBackend
 from standin_import import standin_support as support
 
 sample_nv12, standin_runtime = support.sample_nv12, support.standin_runtime
@@ -171,7 +171,7 @@ def _worker_popen(monkeypatch, before=None, failures=0):
     left = [failures]
 
     def popen(args, *more, **options):
-        if 'resnet_x5_ros.process_worker_child' not in args:
+        if 'resnet_x5_ros.backends.process_child' not in args:
             return real_popen(args, *more, **options)
         if before is not None:
             before()
@@ -214,7 +214,7 @@ def test_a_worker_that_fails_to_restart_is_retried_until_one_starts(tmp_path, bo
 
 
 def test_restart_delays_double_from_a_tenth_of_a_second_up_to_a_bound():
-    from resnet_x5_ros.process_worker import restart_delay_s, RESTART_DELAY_MAX_S
+    from resnet_x5_ros.backends.process import restart_delay_s, RESTART_DELAY_MAX_S
     delays = [restart_delay_s(attempt) for attempt in range(1, 12)]
     assert delays[:4] == [0.1, 0.2, 0.4, 0.8]
     assert delays == sorted(delays) and max(delays) == RESTART_DELAY_MAX_S <= 5.0
@@ -238,11 +238,11 @@ def test_a_call_that_passed_the_closed_check_as_close_ran_does_not_block(tmp_pat
     errors = []
     with standin_runtime():
         backend = ProcessBackend(_args(model))
-        check_input = backend.check_input
+        run = backend._run
 
-        def close_first(nv12):
+        def close_first(flat_nv12):
             backend.close()  # close runs between infer()'s closed check and the hand-off
-            return check_input(nv12)
+            return run(flat_nv12)
 
         def infer():
             try:
@@ -250,7 +250,7 @@ def test_a_call_that_passed_the_closed_check_as_close_ran_does_not_block(tmp_pat
             except BackendError as exc:
                 errors.append(exc)
 
-        backend.check_input = close_first
+        backend._run = close_first
         caller = threading.Thread(target=infer, daemon=True)
         caller.start()
         caller.join(10.0)  # bounds the failing case only: it returns at once
@@ -347,7 +347,7 @@ def test_children_do_not_outlive_a_sigkilled_parent(tmp_path):
     script = textwrap.dedent("""
         import sys, time
         sys.path.insert(0, {standins!r})
-        from resnet_x5_ros.process_worker import ProcessBackend
+        from resnet_x5_ros.backends.process import ProcessBackend
         if __name__ == '__main__':
             backend = ProcessBackend(('bpu', {model!r}, {{'bpu_runtime': 'pyeasy_dnn'}}),
                                      count=2)

@@ -6,6 +6,9 @@
     scores = backend.infer(nv12)                   # 1-D float32, backend.num_classes long
     backend.close()
 
+open_backend() is the same with the node's worker_type: the runtime in this process, or in
+supervised worker processes (process.ProcessBackend) behind the same interface.
+
 'auto' picks bpu when a BPU runtime (pyeasy_dnn or hbm_runtime, option bpu_runtime) imports
 and the model is a .bin (an empty model_path means the default .bin then), and cpu otherwise.
 The implementations are imported lazily: the board needs no onnxruntime, a dev machine no BPU
@@ -14,8 +17,8 @@ runtime.
 
 import os
 
-from resnet_x5_ros.backends.base import (Backend, BackendError, InputError, ModelError,
-                                         NV12_RANGES)
+from resnet_x5_ros.backends.base import (Backend, BackendError, BackendHealth, InputError,
+                                         ModelError, NV12_RANGES)
 from resnet_x5_ros.backends.bpu import DEFAULT_BPU_MODEL
 from resnet_x5_ros.backends.bpu_runtimes import (bpu_runtime_available, bpu_runtime_status,
                                                  BPU_RUNTIMES, check_bpu_runtime)
@@ -24,12 +27,15 @@ from resnet_x5_ros.backends.default_model import (cpu_model_dirs, default_cpu_mo
                                                   find_default_cpu_model, MODEL_DIR_ENV)
 
 __all__ = [
-    'BACKENDS', 'Backend', 'BackendError', 'BPU_RUNTIMES', 'DEFAULT_BPU_MODEL',
+    'BACKENDS', 'Backend', 'BackendError', 'BackendHealth', 'BPU_RUNTIMES', 'DEFAULT_BPU_MODEL',
     'DEFAULT_CPU_MODEL_NAME', 'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES',
-    'bpu_runtime_status', 'cpu_model_dirs', 'create_backend', 'default_cpu_model',
+    'WORKER_TYPES', 'bpu_runtime_status', 'cpu_model_dirs', 'create_backend',
+    'default_cpu_model', 'open_backend',
 ]
 
 BACKENDS = ('auto', 'cpu', 'bpu')
+# Where inference runs: in the caller's process, or in supervised worker processes.
+WORKER_TYPES = ('thread', 'process')
 # The next step when a .bin cannot run here, in the node's parameter names (the tools take
 # the same names as options).
 USE_CPU_HINT = ('off the board use backend cpu with model_path empty (its default model) or '
@@ -96,6 +102,24 @@ def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads
             raise ModelError(str(exc) + auto_note) from None
     return CpuBackend(model_path, nv12_range=nv12_range, num_threads=num_threads,
                       **cpu_options)
+
+
+def open_backend(kind='auto', model_path='', *, worker_type='thread', workers=1,
+                 inference_timeout=0.0, **options):
+    """Load a backend as create_backend() does, in this process or in worker processes.
+
+    worker_type 'process': `workers` supervised child processes each load the model
+    (process.ProcessBackend; inference_timeout: seconds one may hold a frame, 0 = derived).
+    Raises what create_backend() raises.
+    """
+    if worker_type not in WORKER_TYPES:
+        raise ValueError('worker_type must be one of {}, not {!r}'.format(
+            ', '.join(WORKER_TYPES), worker_type))
+    if worker_type == 'process':
+        from resnet_x5_ros.backends.process import ProcessBackend
+        return ProcessBackend((kind, model_path, options), count=workers,
+                              timeout_s=inference_timeout)
+    return create_backend(kind, model_path, **options)
 
 
 def _reject_unknown(given, used, kind):

@@ -9,6 +9,7 @@ into device memory without checking, so a wrong buffer must never reach a runtim
 """
 
 import abc
+import collections
 import os
 import threading
 import time
@@ -99,6 +100,18 @@ def looks_like_probabilities(scores, tolerance=1e-3):
                 and abs(scores.sum() - 1.0) <= tolerance)
 
 
+class BackendHealth(collections.namedtuple('BackendHealth', 'values events fault')):
+    """What a backend tells about its own state, for /diagnostics (health.judge reads it).
+
+    values: extra key/values to publish (e.g. worker restarts); events: cumulative counts of
+    faults each worth reporting once, keyed by what happened ('worker crash(es)'); fault: the
+    text of a fault being recovered from right now, or None.
+    """
+
+
+HEALTHY = BackendHealth({}, {}, None)
+
+
 class Backend(abc.ABC):
     """One loaded classifier that maps an NV12 frame to raw class scores.
 
@@ -113,10 +126,15 @@ class Backend(abc.ABC):
         outputs_probabilities: True if the scores already sum to 1 (softmax inside the model),
             False if they are logits/other, None if unknown.
 
-    infer() is thread-safe. Implementations provide _run(flat_nv12) and optionally _close().
+    infer() is thread-safe. Implementations provide _run(flat_nv12) and optionally _close()
+    and health(). close() never releases the runtime under a running call, unless the
+    implementation can end such a call itself (ends_running_calls: worker processes).
     """
 
     name = ''
+    # Whether _close() ends calls in progress (a worker process is killed); else close()
+    # waits for them, and a call still running after its timeout releases the runtime itself.
+    ends_running_calls = False
 
     def __init__(self):
         self.description = ''
@@ -127,7 +145,9 @@ class Backend(abc.ABC):
         self.num_classes = 0
         self.outputs_probabilities = None
         self._closed = False
-        self._close_lock = threading.Lock()
+        self._released = False
+        self._running = 0  # infer() calls in progress
+        self._state = threading.Condition(threading.Lock())
 
     @property
     def input_nbytes(self):
@@ -145,10 +165,15 @@ class Backend(abc.ABC):
         runtime call, and BackendError when the runtime fails, the scores are not all finite
         (NaN or infinite) or the backend is closed.
         """
-        if self._closed:
-            raise BackendError('{} backend is closed'.format(self.name))
         flat = self.check_input(nv12)
-        scores = self._run(flat)
+        with self._state:
+            if self._closed:
+                raise BackendError('{} backend is closed'.format(self.name))
+            self._running += 1
+        try:
+            scores = self._run(flat)
+        finally:
+            self._call_ended()
         if scores.shape != (self.num_classes,) or scores.dtype != np.float32:
             raise BackendError('{} backend produced {} {} scores, expected float32 ({},)'.format(
                 self.name, scores.dtype, scores.shape, self.num_classes))
@@ -173,13 +198,36 @@ class Backend(abc.ABC):
     def _run(self, flat_nv12):
         """Infer on a validated flat uint8 NV12 buffer; return float32 scores (num_classes,)."""
 
-    def close(self):
-        """Release the runtime session; further infer() calls raise BackendError. Idempotent."""
-        with self._close_lock:
-            if self._closed:
-                return
+    def health(self):
+        """Return this backend's BackendHealth (an in-process runtime has nothing to add)."""
+        return HEALTHY
+
+    def close(self, timeout=None):
+        """Refuse further infer() calls and release the runtime; return whether it was released.
+
+        Waits up to timeout seconds (None: as long as it takes) for calls in progress; one
+        still running then releases the runtime when it returns. Idempotent.
+        """
+        with self._state:
             self._closed = True
+            if not self.ends_running_calls and not self._state.wait_for(
+                    lambda: self._running == 0, timeout):
+                return False
+            if self._released:
+                return True
+            self._released = True
         self._close()
+        return True
+
+    def _call_ended(self):
+        with self._state:
+            self._running -= 1
+            release = self._closed and self._running == 0 and not self._released
+            if release:
+                self._released = True
+            self._state.notify_all()
+        if release:
+            self._close()
 
     def _close(self):
         """Release implementation resources (override as needed)."""

@@ -33,9 +33,9 @@ import time
 import numpy as np
 import yaml
 
+from resnet_x5_ros.backends import WORKER_TYPES
 from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
                                        QOS_FROM_XML_ENV)
-from resnet_x5_ros.process_worker import WORKER_TYPES
 from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.bench.soak import proc_status

@@ -5,7 +5,7 @@
 On the board the BPU runtimes hold the GIL for a whole inference; a call that hangs there
 freezes every thread of its process, and a segfault in the runtime ends the process. A
 ProcessBackend keeps the runtime out of the caller's process: each worker is a child process
-(process_worker_child: a fresh interpreter, never a fork, so no ROS state is copied into it)
+(process_child: a fresh interpreter, never a fork, so no ROS state is copied into it)
 that loads the model itself with create_backend(), reads NV12 frames from a memory file it
 shares with this process and writes the raw scores (num_classes floats) back into it; the
 pipe between them carries only small control messages. The caller's threads wait for the
@@ -42,13 +42,11 @@ import time
 
 import numpy as np
 
-from resnet_x5_ros.backends.base import Backend, BackendError, ModelError
+from resnet_x5_ros.backends.base import Backend, BackendError, BackendHealth, ModelError
+from resnet_x5_ros.backends.process_child import METADATA_FIELDS
 from resnet_x5_ros.messages import one_line
-from resnet_x5_ros.process_worker_child import METADATA_FIELDS
 from resnet_x5_ros.stall import stall_limit_s
 
-# Parameter worker_type: inference in the node's threads, or in processes of this module.
-WORKER_TYPES = ('thread', 'process')
 # Loading a model in a fresh interpreter (imports included) on a busy machine.
 START_TIMEOUT_S = 120.0
 # How often a waiting caller looks whether the backend was closed meanwhile.
@@ -62,7 +60,7 @@ RESTART_DELAY_FIRST_S = 0.1
 RESTART_DELAY_MAX_S = 3.2
 _ERRORS = {'ModelError': ModelError, 'BackendError': BackendError, 'ValueError': ValueError}
 # The folder holding this package: the child imports the same copy as this process.
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 Metadata = collections.namedtuple('Metadata', METADATA_FIELDS)
 # In the idle queue once the backend is closed: wakes every caller waiting for a child.
@@ -118,7 +116,7 @@ class _Child:
             # A session of its own: a Ctrl-C in the terminal reaches the node, which ends its
             # children itself, not the children in the middle of loading.
             self.process = subprocess.Popen(
-                [sys.executable, '-m', 'resnet_x5_ros.process_worker_child',
+                [sys.executable, '-m', 'resnet_x5_ros.backends.process_child',
                  str(theirs.fileno()), str(self._memory_fd), str(os.getpid())],
                 pass_fds=(theirs.fileno(), self._memory_fd), env=env,
                 stdin=subprocess.DEVNULL, start_new_session=True)
@@ -233,6 +231,9 @@ class ProcessBackend(Backend):
     threads at once; each call uses one idle child.
     """
 
+    # close() kills the children: a call waiting on one returns at once.
+    ends_running_calls = True
+
     def __init__(self, backend_args, count=1, timeout_s=0.0, start_timeout_s=START_TIMEOUT_S):
         super().__init__()
         if count < 1:
@@ -299,6 +300,14 @@ class ProcessBackend(Backend):
         with self._lock:
             fault = '; '.join(self._faults[i] for i in sorted(self._faults)) or None
             return dict(self._counts), fault
+
+    def health(self):
+        """Return the supervision counts, the inference timeout and any fault (BackendHealth)."""
+        counts, fault = self.supervision()
+        events = {'worker timeout(s) (hung, killed and restarted)': counts['worker_timeouts'],
+                  'worker crash(es)': counts['worker_crashes'],
+                  'failed worker restart(s)': counts['worker_start_failures']}
+        return BackendHealth(dict(counts, inference_timeout_s=self.timeout_s()), events, fault)
 
     def child_pids(self):
         """Process ids of the live workers."""

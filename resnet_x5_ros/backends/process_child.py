@@ -1,8 +1,8 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""The body of one inference worker process (process_worker.ProcessBackend starts it). No ROS.
+"""The body of one inference worker process (backends.process.ProcessBackend starts it). No ROS.
 
-    python -m resnet_x5_ros.process_worker_child CONNECTION_FD MEMORY_FD PARENT_PID
+    python -m resnet_x5_ros.backends.process_child CONNECTION_FD MEMORY_FD PARENT_PID
 
 A separate small entry point, not multiprocessing's 'spawn': spawn re-imports the parent's
 main module in the child (the node, hence rclpy and OpenCV), which cost ~60 MB per worker.
@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 _PR_SET_PDEATHSIG = 1
-# The metadata a parent needs to stand in for the backend (process_worker.Metadata).
+# The metadata a parent needs to stand in for the backend (process.Metadata).
 METADATA_FIELDS = ('name', 'description', 'model_path', 'input_width', 'input_height',
                    'nv12_range', 'num_classes', 'outputs_probabilities', 'input_nbytes')
 LOAD_ERRORS = ('ModelError', 'BackendError', 'ValueError')
