@@ -91,7 +91,7 @@ colcon-check: setup
 	dev/colcon_check.sh
 
 demo: setup
-	$(DEVENV) python -m resnet_x5_ros.tools.demo
+	$(DEVENV) python -m resnet_x5_dev.demo
 
 clean:
 	rm -rf $(VENV) $(MODEL_CHECK_VENV) .venv-board310 .build .ros models/*.onnx models/*.json

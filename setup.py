@@ -34,11 +34,11 @@ setup(
     entry_points={
         'console_scripts': [
             'classifier_node = resnet_x5_ros.node:main',
-            'image_publisher = resnet_x5_ros.tools.image_publisher:main',
-            'classify = resnet_x5_ros.tools.classify:main',
-            'evaluate = resnet_x5_ros.tools.evaluate:main',
+            'image_publisher = resnet_x5_ros.tools.image_publisher.cli:main',
+            'classify = resnet_x5_ros.tools.classify.cli:main',
+            'evaluate = resnet_x5_ros.tools.evaluate.cli:main',
             'bench = resnet_x5_ros.tools.bench.cli:main',
-            'board_check = resnet_x5_ros.tools.board_check:main',
+            'board_check = resnet_x5_ros.tools.board_check.cli:main',
         ],
     },
 )

@@ -19,7 +19,7 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 from resnet_x5_ros.dds_profile import dds_environment, PROFILE_NAMES
-from resnet_x5_ros.launch_args import node_parameters, OVERRIDES
+from resnet_x5_ros.launch_args import description, node_parameters, OVERRIDES
 
 
 def _classifier_node(context):
@@ -61,6 +61,6 @@ def generate_launch_description():
                               '127.0.0.1 only; none: the environment decides)'.format(
                                   ', '.join(PROFILE_NAMES))),
     ]
-    arguments += [DeclareLaunchArgument(o.name, default_value='', description=o.description)
-                  for o in OVERRIDES]
+    arguments += [DeclareLaunchArgument(p.name, default_value='', description=description(p))
+                  for p in OVERRIDES]
     return LaunchDescription(arguments + [OpaqueFunction(function=_classifier_node)])

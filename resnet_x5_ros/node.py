@@ -17,7 +17,8 @@ import time
 
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import SetParametersResult
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                ParameterType, SetParametersResult)
 import rclpy
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
@@ -34,8 +35,8 @@ from resnet_x5_ros.backends import BackendError, ModelError, open_backend
 from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 from resnet_x5_ros.health import HealthJudge
 from resnet_x5_ros.messages import one_line as _one_line
-from resnet_x5_ros.params import (check_choice, descriptor, PARAMS, PARAMS_BY_NAME,
-                                  TOPIC_PARAMS)
+from resnet_x5_ros.params import (check_value, full_description, PARAMS, PARAMS_BY_NAME,
+                                  TOPIC_PARAMS, yaml_text)
 from resnet_x5_ros.perception_msg import PerceptionOutput, PerceptionUnavailable
 from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
                                     Settings)
@@ -157,7 +158,7 @@ class ClassifierNode(Node):
 
     def _check_choices(self):
         for name, value in self._p.items():
-            reason = check_choice(name, value)
+            reason = check_value(name, value)
             if reason:
                 raise StartupError(reason)
         for name in TOPIC_PARAMS:
@@ -351,7 +352,7 @@ class ClassifierNode(Node):
                 # Camera YUV read in the range the classifier reads it in (camera_range).
                 classifier = self._classifier
                 bgr = convert.to_bgr(frame.data, frame.encoding, frame.width, frame.height,
-                                     frame.step, yuv_range=classifier.camera_range(
+                                     frame.step, camera_range=classifier.camera_range(
                                          classifier.settings.camera_range))
         except convert.FrameError:
             return None
@@ -372,7 +373,7 @@ class ClassifierNode(Node):
             # and rclpy refuses those before calling this.
             if param.name not in PARAMS_BY_NAME:
                 continue
-            reason = check_choice(param.name, param.value)
+            reason = check_value(param.name, param.value)
             if reason:
                 return SetParametersResult(successful=False, reason=reason)
             if param.name == 'class_id_format':
@@ -463,6 +464,26 @@ class ClassifierNode(Node):
         return super().destroy_node()
 
 
+def descriptor(param):
+    """Build the ParameterDescriptor (description, type, range, read-only) of a params.Param."""
+    desc = ParameterDescriptor(description=full_description(param), read_only=not param.dynamic)
+    if isinstance(param.default, bool):
+        desc.type = ParameterType.PARAMETER_BOOL
+    elif isinstance(param.default, int):
+        desc.type = ParameterType.PARAMETER_INTEGER
+        if param.low is not None:
+            desc.integer_range = [IntegerRange(from_value=param.low, to_value=param.high,
+                                               step=1)]
+    elif isinstance(param.default, float):
+        desc.type = ParameterType.PARAMETER_DOUBLE
+        if param.low is not None:
+            desc.floating_point_range = [FloatingPointRange(
+                from_value=float(param.low), to_value=float(param.high), step=0.0)]
+    else:
+        desc.type = ParameterType.PARAMETER_STRING
+    return desc
+
+
 def rcl_reason(exc):
     """Return an RCLError's text without rcl's 'failed to ...:' preamble and C source places."""
     text = re.sub(r',? at \S+\.c:\d+', '', _one_line(exc))
@@ -496,15 +517,6 @@ def draw_top_k(bgr, top, labels):
         cv2.putText(out, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255),
                     thickness=1, lineType=cv2.LINE_AA)
     return out
-
-
-def yaml_text(value):
-    """Return a parameter value as it is written in a params file or after -p NAME:=."""
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    if value == '':
-        return '""'
-    return str(value)
 
 
 def _fmt(value):

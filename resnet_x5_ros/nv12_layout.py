@@ -1,14 +1,11 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""The packed NV12 layout and its two colour ranges: what conversion and backends share.
+"""The packed NV12 layout (Y plane, then interleaved UV): what conversion and backends share.
 
 Kept apart from `convert` (which needs OpenCV) so that a backend, and a worker process that
-only runs one, imports no OpenCV: each such process saves the memory OpenCV takes.
+only runs one, imports no OpenCV: each such process saves the memory OpenCV takes. The
+colour ranges have their own module, colour_range.
 """
-
-# 'full': BT.601 full range (the X5 compiler's default); 'video': BT.601 video range.
-# convert/colour.py holds the equations.
-NV12_RANGES = ('full', 'video')
 
 
 def nv12_size(width, height):

@@ -11,23 +11,20 @@ import time
 
 import numpy as np
 
-from resnet_x5_ros import convert
+from resnet_x5_ros import colour_range, convert
+from resnet_x5_ros.params import PARAMS_BY_NAME
 from resnet_x5_ros.postprocess import softmax, top_k
-
-CLASS_ID_FORMATS = ('index', 'name')
-# The colour range of camera NV12/YUYV frames: auto passes them through as the model's range.
-CAMERA_RANGES = ('auto', 'full', 'video')
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """What may change between two frames; replaced as a whole, never edited in place."""
 
-    top_k: int = 5
-    score_threshold: float = 0.0
-    apply_softmax: bool = True
-    resize_mode: str = convert.DEFAULT_RESIZE_MODE
-    camera_range: str = 'auto'
+    top_k: int = PARAMS_BY_NAME['top_k'].default
+    score_threshold: float = PARAMS_BY_NAME['score_threshold'].default
+    apply_softmax: bool = PARAMS_BY_NAME['apply_softmax'].default
+    resize_mode: str = PARAMS_BY_NAME['resize_mode'].default
+    camera_range: str = PARAMS_BY_NAME['camera_range'].default
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,16 +94,14 @@ class Classifier:
         if settings.resize_mode not in convert.RESIZE_MODES:
             raise ValueError('resize_mode must be one of {}, got {!r}'.format(
                 ', '.join(convert.RESIZE_MODES), settings.resize_mode))
-        if settings.camera_range not in CAMERA_RANGES:
-            raise ValueError('camera_range must be one of {}, got {!r}'.format(
-                ', '.join(CAMERA_RANGES), settings.camera_range))
+        self.camera_range(settings.camera_range)  # ValueError naming camera_range
         return settings
 
-    def to_nv12(self, frame, resize_mode, camera_range='auto'):
+    def to_nv12(self, frame, resize_mode, camera_range=colour_range.AUTO):
         """Convert a Frame to the backend's NV12 input; raises convert.FrameError.
 
-        camera_range: the range of camera NV12/YUYV/UYVY frames; 'auto' takes them to be in
-        the model's range (passed through), 'full'/'video' remaps them when that differs.
+        camera_range: the range of camera NV12/YUYV/UYVY frames (colour_range: 'auto' takes
+        them to be in the model's range).
         """
         size = {'out_width': self.backend.input_width,
                 'out_height': self.backend.input_height,
@@ -114,12 +109,12 @@ class Classifier:
         if frame.compressed:
             return convert.compressed_to_nv12(frame.data, frame.encoding, **size)
         return convert.to_nv12(frame.data, frame.encoding, frame.width, frame.height,
-                               frame.step, camera_range=self.camera_range(camera_range),
+                               frame.step, camera_range=camera_range,
                                **size)
 
     def camera_range(self, setting):
-        """Return the range camera YUV frames are in: setting, or the model's for 'auto'."""
-        return self.backend.nv12_range if setting == 'auto' else setting
+        """Return the range camera YUV frames are in for a camera_range setting."""
+        return colour_range.resolve(setting, self.backend.nv12_range, 'camera_range')
 
     def scores(self, raw, settings):
         """Backend output -> scores in [0, 1]."""

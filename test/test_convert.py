@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from colour_reference import jfif_nv12, max_diff, opencv_nv12
-from resnet_x5_ros import convert
+from resnet_x5_ros import colour_range, convert
 from resnet_x5_ros.convert import colour
 from resnet_x5_ros.convert import FrameError
 from resnet_x5_ros.convert.resize import plan, Rect
@@ -18,7 +18,7 @@ from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools.bench import preprocess as preprocess_bench
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, sample_path
 
-RANGES = colour.NV12_RANGES
+RANGES = colour_range.RANGES
 W, H = 64, 48
 
 
@@ -161,10 +161,12 @@ def test_step_padding_does_not_change_resized_output(encoding, mode):
 
 @pytest.mark.parametrize('encoding', convert.ENCODINGS)
 def test_to_bgr_matches_opencv(encoding):
+    # OpenCV's (and so cv_bridge's) YUV conversions are BT.601 video range.
     bgr = _block_image(5)
     rows, bpp = _encode(bgr, encoding, 'video')
     step = W * bpp + 2
-    got = convert.to_bgr(array.array('B', _padded(rows, step)), encoding, W, H, step)
+    got = convert.to_bgr(array.array('B', _padded(rows, step)), encoding, W, H, step,
+                         camera_range='video')
     assert got.shape == (H, W, 3) and got.dtype == np.uint8 and got.flags.c_contiguous
     if encoding in ('bgr8', 'rgb8', 'bgra8', 'rgba8'):
         np.testing.assert_array_equal(got, bgr)
@@ -182,7 +184,7 @@ def test_to_bgr_matches_opencv(encoding):
 def test_to_bgr_full_range_yuv(encoding):
     bgr = _block_image(6)
     rows, bpp = _encode(bgr, encoding, 'full')
-    got = convert.to_bgr(rows.tobytes(), encoding, W, H, W * bpp, yuv_range='full')
+    got = convert.to_bgr(rows.tobytes(), encoding, W, H, W * bpp, camera_range='full')
     assert np.abs(got.astype(int) - bgr).max() <= 2
 
 
@@ -387,8 +389,8 @@ def test_invalid_frames_raise_frame_error(kwargs, message):
 def test_to_bgr_validates_the_same_way():
     with pytest.raises(FrameError, match='needs 48 bytes'):
         convert.to_bgr(bytes(47), 'bgr8', 4, 4, 12)
-    with pytest.raises(FrameError, match='yuv_range'):
-        convert.to_bgr(bytes(24), 'nv12', 4, 4, 4, yuv_range='pc')
+    with pytest.raises(FrameError, match='camera_range'):
+        convert.to_bgr(bytes(24), 'nv12', 4, 4, 4, camera_range='pc')
 
 
 def test_encoding_names_are_case_insensitive():

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from colour_reference import jfif_nv12, opencv_nv12
+from resnet_x5_ros import colour_range
 from resnet_x5_ros.convert import colour
 
-RANGES = colour.NV12_RANGES
+RANGES = colour_range.RANGES
 
 
 def _random_bgr(seed, height=48, width=64):

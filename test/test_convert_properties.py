@@ -11,7 +11,7 @@ import cv2
 from hypothesis import given, HealthCheck, settings, strategies as st
 import numpy as np
 
-from resnet_x5_ros import convert
+from resnet_x5_ros import colour_range, convert
 from resnet_x5_ros.convert import FrameError
 from resnet_x5_ros.convert.resize import plan
 
@@ -64,7 +64,7 @@ def raw_frames(draw):
 
 
 @SETTINGS
-@given(raw_frames(), st.sampled_from(convert.RESIZE_MODES), st.sampled_from(convert.NV12_RANGES),
+@given(raw_frames(), st.sampled_from(convert.RESIZE_MODES), st.sampled_from(colour_range.RANGES),
        st.integers(0, 2 ** 32 - 1))
 def test_output_is_exact_or_frame_error(frame, mode, nv12_range, seed):
     encoding, width, height, step, length, out_width, out_height = frame

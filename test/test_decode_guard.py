@@ -23,8 +23,8 @@ import pytest
 
 from resnet_x5_ros import convert, decode_limit
 from resnet_x5_ros.convert.header import ACCEPTED, image_size
-from resnet_x5_ros.tools.frame_files import frame_from_file
-from resnet_x5_ros.tools.image_sources import read_image, SourceError
+from resnet_x5_ros.tools.frames import frame_from_file
+from resnet_x5_ros.tools.images import read_image, SourceError
 from rosutil import child_env
 
 TEST_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -80,7 +80,7 @@ import gc, json, os, sys
 import cv2  # before resnet_x5_ros: OpenCV keeps its own 2**30-pixel limit, only the guard acts
 import crafted_images
 from resnet_x5_ros import convert
-from resnet_x5_ros.tools.frame_files import frame_from_file
+from resnet_x5_ros.tools.frames import frame_from_file
 
 def status_mb(key):
     with open('/proc/self/status') as f:

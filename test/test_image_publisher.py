@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros import convert
-from resnet_x5_ros.tools.image_publisher import (build_parser, frame_stream, make_message,
-                                                 parse_size, waits_for_subscriber)
-from resnet_x5_ros.tools.image_sources import list_images, SourceError, video_frames
+from resnet_x5_ros.tools.image_publisher.cli import (build_parser, frame_stream, make_message,
+                                                     parse_size, waits_for_subscriber)
+from resnet_x5_ros.tools.images import list_images, SourceError, video_frames
 from resnet_x5_ros.tools.samples import SAMPLES_DIR
 from rosutil import child_env, REPO, RosClient, stop_process
 
@@ -104,7 +104,7 @@ def test_messages_carry_the_picture():
 
     nv12 = make_message(bgr, parse(COFFEE, '--encoding', 'nv12'))
     assert (nv12.width, nv12.height, nv12.step, len(nv12.data)) == (w, h, w, w * h * 3 // 2)
-    back = convert.to_bgr(nv12.data, 'nv12', w, h, w, yuv_range='full')
+    back = convert.to_bgr(nv12.data, 'nv12', w, h, w, camera_range='full')
     assert np.abs(back.astype(int) - bgr).mean() < 4  # chroma subsampling, rounding
 
     jpeg = make_message(bgr, parse(COFFEE, '--encoding', 'jpeg'))
@@ -123,7 +123,7 @@ def test_cache_encodes_a_repeating_picture_once():
 
 
 def run_publisher(*argv):
-    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher'] +
+    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher.cli'] +
                             list(argv), cwd=REPO, env=child_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 

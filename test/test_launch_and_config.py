@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 import launch_standin
-from resnet_x5_ros import dds_profile, launch_args
+from resnet_x5_ros import dds_profile, launch_args, params
 from resnet_x5_ros.params import PARAMS, PARAMS_BY_NAME
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -59,7 +59,8 @@ def test_launch_file_declares_the_documented_arguments(launch_file):
         os.path.join('resnet_x5_ros', 'config', 'classifier.yaml'))
     for name in OVERRIDE_ARGUMENTS:
         assert declared[name]['default_value'] == '', name + ' must default to the YAML'
-        assert 'empty keeps the YAML' in declared[name]['description']
+        assert declared[name]['description'] == launch_args.description(PARAMS_BY_NAME[name])
+        assert declared[name]['description'].endswith("Empty keeps the params file's value.")
 
 
 def test_launch_without_arguments_hands_the_node_only_the_yaml(launch_file):
@@ -184,13 +185,17 @@ def test_the_board_yaml_needs_no_tros_package():
     # TROS-only outputs are switched on by classify_web.launch.py or a launch argument, so
     # the documented desktop launch (board YAML, no TROS) starts (test_without_tros.py).
     with open(CONFIGS[0], encoding='utf-8') as f:
-        params = yaml.safe_load(f)['/**']['ros__parameters']
-    assert params['perception_topic'] == '' and params['io_method'] == 'ros'
+        values = yaml.safe_load(f)['/**']['ros__parameters']
+    assert values['perception_topic'] == '' and values['io_method'] == 'ros'
 
 
-def test_overrides_are_node_parameters_of_the_same_type():
-    for override in launch_args.OVERRIDES:
-        assert type(PARAMS_BY_NAME[override.name].default) is override.type, override.name
+def test_overrides_are_the_parameters_marked_launch():
+    assert [p.name for p in launch_args.OVERRIDES] == \
+        [p.name for p in PARAMS if p.launch] == sorted(OVERRIDE_ARGUMENTS, key=_order)
+
+
+def _order(name):
+    return [p.name for p in PARAMS].index(name)
 
 
 def test_readme_documents_every_launch_argument():
@@ -206,27 +211,41 @@ def test_classifier_node_is_an_installed_executable():
         assert "'classifier_node = resnet_x5_ros.node:main'" in f.read()
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
-def test_config_sets_every_parameter_with_a_valid_value(path):
-    with open(path, encoding='utf-8') as f:
-        params = yaml.safe_load(f)['/**']['ros__parameters']
-    assert set(params) == set(PARAMS_BY_NAME), 'YAML and node parameters differ'
-    for name, value in params.items():
-        spec = PARAMS_BY_NAME[name]
+def test_the_board_yaml_is_made_from_the_parameter_table():
+    # Every parameter at its default, described as params.py describes it.
+    with open(CONFIGS[0], encoding='utf-8') as f:
+        text = f.read()
+    assert text == params.board_yaml(), \
+        'config/classifier.yaml drifted from params.py: scripts/devenv python -m ' \
+        'resnet_x5_dev.render'
+    values = yaml.safe_load(text)['/**']['ros__parameters']
+    assert values == {p.name: p.default for p in PARAMS}
+
+
+def test_the_dev_yaml_holds_only_what_differs_and_says_why():
+    with open(CONFIGS[1], encoding='utf-8') as f:
+        text = f.read()
+    values = yaml.safe_load(text)['/**']['ros__parameters']
+    assert values, 'the dev YAML sets something'
+    for name, value in values.items():
+        spec = PARAMS_BY_NAME[name]  # KeyError: not a parameter
+        assert value != spec.default, name + ' is at its default: leave it out'
         assert type(value) is type(spec.default), (name, value)
-        if spec.choices:
-            assert value in spec.choices, (name, value)
+        assert params.check_value(name, value) is None, (name, value)
         if spec.low is not None:
             assert spec.low <= value <= spec.high, (name, value)
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines)
+                 if line.strip().startswith(next(iter(values)) + ':'))
+    assert lines[first - 1].strip().startswith('#'), 'the dev YAML says why it differs'
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
-def test_config_comments_every_parameter(path):
-    with open(path, encoding='utf-8') as f:
-        lines = f.read().splitlines()
-    for param in PARAMS:
-        at = next(i for i, line in enumerate(lines) if line.strip().startswith(param.name + ':'))
-        assert lines[at - 1].strip().startswith('#'), param.name + ' has no comment above it'
+def test_readme_parameter_table_is_made_from_the_parameter_table():
+    with open(os.path.join(REPO, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    assert params.markdown_table() in readme, \
+        'the README parameter table drifted from params.py: scripts/devenv python -m ' \
+        'resnet_x5_dev.render'
 
 
 def test_launch_with_the_real_launch_api():

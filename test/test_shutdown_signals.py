@@ -41,7 +41,7 @@ EXIT_WITHIN_S = 2.0
 
 @pytest.fixture(scope='module')
 def camera():
-    proc = start_process(['-m', 'resnet_x5_ros.tools.image_publisher',
+    proc = start_process(['-m', 'resnet_x5_ros.tools.image_publisher.cli',
                           os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples'),
                           '--rate', '30', '--size', '640x480', '--encoding', 'bgr8',
                           '--topic', CAMERA_TOPIC])

@@ -25,8 +25,8 @@ from resnet_x5_ros.convert.encode import encode_compressed
 from resnet_x5_ros.pipeline import (Classifier, Frame, frame_from_compressed,
                                     frame_from_image, Settings)
 from resnet_x5_ros.postprocess import load_labels
-from resnet_x5_ros.tools import bag_io, bag_types, classify
-from resnet_x5_ros.tools.frame_files import frame_from_bgr
+from resnet_x5_ros.tools.classify import bag_io, bag_types, cli as classify
+from resnet_x5_ros.tools.frames import frame_from_bgr
 from rosutil import REPO
 
 pytestmark = pytest.mark.skipif(not os.path.isfile(MODEL),
@@ -449,7 +449,7 @@ def test_the_dev_stand_in_builds_upstreams_type_hashes():
 
 def test_classify_for_files_does_not_import_rosbags():
     # The board may run classify on files without rosbags installed.
-    code = ('import sys; import resnet_x5_ros.tools.classify; '
+    code = ('import sys; import resnet_x5_ros.tools.classify.cli; '
             "assert 'rosbags' not in sys.modules, 'rosbags imported'")
     out = subprocess.run([sys.executable, '-c', code], cwd=REPO, capture_output=True,
                          text=True, timeout=120)
@@ -483,7 +483,7 @@ def test_ros_decodes_the_output_bag_to_what_the_node_publishes(tmp_path, capsys,
 
 def test_bench_suite_runs_every_frame_through_classify_bag():
     import argparse
-    from resnet_x5_ros.tools.bench import bag as bag_bench
+    from resnet_x5_ros.tools.bench import bag_replay as bag_bench
     args = argparse.Namespace(frames=6, encodings='nv12,jpeg', storage='mcap', backend='cpu')
     rows = bag_bench.run(args)['bag']
     assert set(rows) == {'640x480 nv12', '640x480 jpeg'}

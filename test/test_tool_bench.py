@@ -16,7 +16,7 @@ import pytest
 from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import load_labels
-from resnet_x5_ros.tools.bench import cli, pipeline
+from resnet_x5_ros.tools.bench import cli, zoo_table as pipeline
 from resnet_x5_ros.tools.bench.timing import run_for
 from resnet_x5_ros.tools.bench.zoo import comparison_note, REFERENCE_ROW, ZOO_RESNET18_X5
 from resnet_x5_ros.tools.plots import matplotlib_status
@@ -146,7 +146,7 @@ def test_bpu_standin_is_measured_and_never_called_comparable(tmp_path, capsys):
 @pytest.mark.slow
 def test_node_figures_join_the_table():
     try:
-        import resnet_x5_ros.tools.bench.node  # noqa: F401
+        import resnet_x5_ros.tools.bench.through_ros  # noqa: F401
     except ImportError as exc:
         pytest.skip('the node bench suite is not importable: {}'.format(exc))
     # A child process: the node suite claims its own ROS domain for its processes.

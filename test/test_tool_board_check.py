@@ -16,8 +16,8 @@ import pytest
 
 from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.postprocess import softmax
-from resnet_x5_ros.tools import board_check, checks
-from resnet_x5_ros.tools.checks import CheckContext, run_checks, Section
+from resnet_x5_ros.tools.board_check import checks, cli as board_check
+from resnet_x5_ros.tools.board_check.checks import CheckContext, run_checks, Section
 from rosutil import child_env, REPO, stop_process
 
 MODEL = default_cpu_model()
@@ -225,7 +225,7 @@ def test_node_run_is_skipped_when_nothing_publishes():
 
 
 def start_camera(topic, encoding):
-    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher',
+    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher.cli',
                              os.path.join(SAMPLES, 'coffee.png'), '--topic', topic,
                              '--size', '640x480', '--rate', '15', '--encoding', encoding],
                             cwd=REPO, env=child_env(), stdout=subprocess.PIPE,

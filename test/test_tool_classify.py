@@ -17,8 +17,8 @@ import pytest
 from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.pipeline import Classifier, Frame, Settings
 from resnet_x5_ros.postprocess import load_labels
-from resnet_x5_ros.tools import classify
-from resnet_x5_ros.tools.frame_files import FILE_ENCODINGS, frame_from_file
+from resnet_x5_ros.tools.classify import cli as classify
+from resnet_x5_ros.tools.frames import FILE_ENCODINGS, frame_from_file
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from rosutil import child_env, REPO
 
@@ -176,7 +176,7 @@ def test_bpu_standin_gives_the_cpu_top5(cpu_classifier, tmp_path):
 def test_console_command_on_the_standin(tmp_path, runtime, module):
     model = standin_support().write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
     env = child_env(PYTHONPATH=STANDINS)
-    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify',
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify.cli',
                           os.path.join(SAMPLES, 'coffee.png'), '--backend', 'bpu', '--model',
                           model, '--bpu-runtime', runtime], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=120)
@@ -197,7 +197,7 @@ def test_console_command_on_hbm_runtime_with_a_compiled_bin():
     if not usable:
         pytest.skip('needs the compiled fixture and hbdk-sim (make setup)')
     env = child_env(PYTHONPATH=STANDINS)
-    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify',
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify.cli',
                           os.path.join(SAMPLES, 'chelsea.png'), '--backend', 'bpu',
                           '--bpu-runtime', 'hbm_runtime', '--model', model], cwd=REPO,
                          env=env, capture_output=True, text=True, timeout=600)

@@ -15,11 +15,11 @@ import pytest
 from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import load_labels
-from resnet_x5_ros.tools import evaluate
-from resnet_x5_ros.tools.classify import classify_file
-from resnet_x5_ros.tools.dataset import (DatasetError, folder_samples, LabelResolver,
-                                         list_samples, load_synsets)
-from resnet_x5_ros.tools.metrics import Accuracy
+from resnet_x5_ros.tools.classify.cli import classify_file
+from resnet_x5_ros.tools.evaluate import cli as evaluate
+from resnet_x5_ros.tools.evaluate.dataset import (DatasetError, folder_samples, LabelResolver,
+                                                  list_samples, load_synsets)
+from resnet_x5_ros.tools.evaluate.metrics import Accuracy
 from resnet_x5_ros.tools.plots import matplotlib_status
 from resnet_x5_ros.tools.progress import Progress
 from rosutil import REPO

@@ -17,17 +17,17 @@ import sys
 import pytest
 
 from resnet_x5_ros.backends import default_cpu_model
-from resnet_x5_ros.tools import bag
 from resnet_x5_ros.tools.bench import cli
+from resnet_x5_ros.tools.classify import bag
 from rosutil import child_env, prepend_paths, REPO
 
 # The installed tools (setup.py console_scripts), as `ros2 run` starts them.
 TOOLS = {
-    'classify': 'resnet_x5_ros.tools.classify',
-    'evaluate': 'resnet_x5_ros.tools.evaluate',
+    'classify': 'resnet_x5_ros.tools.classify.cli',
+    'evaluate': 'resnet_x5_ros.tools.evaluate.cli',
     'bench': 'resnet_x5_ros.tools.bench',
-    'board_check': 'resnet_x5_ros.tools.board_check',
-    'image_publisher': 'resnet_x5_ros.tools.image_publisher',
+    'board_check': 'resnet_x5_ros.tools.board_check.cli',
+    'image_publisher': 'resnet_x5_ros.tools.image_publisher.cli',
 }
 HIDDEN = ('rosbags', 'matplotlib')
 

@@ -17,8 +17,9 @@ runtime.
 
 import os
 
+from resnet_x5_ros import colour_range
 from resnet_x5_ros.backends.base import (Backend, BackendError, BackendHealth, InputError,
-                                         ModelError, NV12_RANGES)
+                                         ModelError)
 from resnet_x5_ros.backends.bpu import DEFAULT_BPU_MODEL
 from resnet_x5_ros.backends.bpu_runtimes import (bpu_runtime_available, bpu_runtime_status,
                                                  BPU_RUNTIMES, check_bpu_runtime)
@@ -28,7 +29,7 @@ from resnet_x5_ros.backends.default_model import (cpu_model_dirs, default_cpu_mo
 
 __all__ = [
     'BACKENDS', 'Backend', 'BackendError', 'BackendHealth', 'BPU_RUNTIMES', 'DEFAULT_BPU_MODEL',
-    'DEFAULT_CPU_MODEL_NAME', 'InputError', 'ModelError', 'MODEL_DIR_ENV', 'NV12_RANGES',
+    'DEFAULT_CPU_MODEL_NAME', 'InputError', 'ModelError', 'MODEL_DIR_ENV',
     'WORKER_TYPES', 'bpu_runtime_status', 'cpu_model_dirs', 'create_backend',
     'default_cpu_model', 'open_backend',
 ]
@@ -64,8 +65,9 @@ def create_backend(kind='auto', model_path='', *, nv12_range='auto', num_threads
     """
     if kind not in BACKENDS:
         raise ValueError('backend must be one of {}, not {!r}'.format(', '.join(BACKENDS), kind))
-    if nv12_range not in ('auto',) + NV12_RANGES:
-        raise ValueError('nv12_range must be auto, full or video, not {!r}'.format(nv12_range))
+    if nv12_range not in colour_range.SETTINGS:
+        raise ValueError('nv12_range must be one of {}, not {!r}'.format(
+            ', '.join(colour_range.SETTINGS), nv12_range))
     bpu_runtime = options.get('bpu_runtime', 'auto')
     check_bpu_runtime(bpu_runtime)
     model_path = os.fspath(model_path) if model_path else ''

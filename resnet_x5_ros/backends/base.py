@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-# NV12_RANGES and one_line are imported from here by the implementations.
+# one_line is imported from here by the implementations.
 from resnet_x5_ros.messages import MAX_MESSAGE, one_line
-from resnet_x5_ros.nv12_layout import NV12_RANGES, nv12_size
+from resnet_x5_ros.nv12_layout import nv12_size
 
 
 class ModelError(RuntimeError):
@@ -245,13 +245,3 @@ class Backend(abc.ABC):
 
     def __repr__(self):
         return '<{} {}>'.format(type(self).__name__, self.description)
-
-
-def resolve_nv12_range(requested, model_default, what):
-    """Return 'full'/'video': requested unless 'auto', else model_default. ValueError if bad."""
-    if requested in (None, '', 'auto'):
-        return model_default
-    if requested not in NV12_RANGES:
-        raise ValueError('nv12_range must be auto, full or video, not {!r} ({})'.format(
-            requested, what))
-    return requested

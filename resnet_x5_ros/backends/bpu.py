@@ -22,8 +22,9 @@ import threading
 
 import numpy as np
 
+from resnet_x5_ros import colour_range
 from resnet_x5_ros.backends.base import (Backend, BackendError, check_model_file,
-                                         looks_like_probabilities, ModelError, NV12_RANGES)
+                                         looks_like_probabilities, ModelError)
 from resnet_x5_ros.backends.binfile import read_bin_nv12_range
 from resnet_x5_ros.backends.bpu_hbm import HbmRuntimeSession
 from resnet_x5_ros.backends.bpu_pyeasy import PyeasyDnnSession, TENSOR_DTYPES  # noqa: F401
@@ -97,17 +98,15 @@ class BpuBackend(Backend):
         self.runtime_kind = kind
 
         recorded = read_bin_nv12_range(path)
-        if nv12_range in (None, '', 'auto'):
-            self.nv12_range = recorded or 'full'
+        self.nv12_range = colour_range.resolve(
+            nv12_range, recorded or colour_range.DEFAULT_RANGE, 'nv12_range')
+        if nv12_range in (None, '', colour_range.AUTO):
             range_note = ('recorded in the .bin' if recorded else
-                          'no INPUT_SPACE_AND_RANGE in the .bin: assuming full')
-        elif nv12_range in NV12_RANGES:
-            self.nv12_range = nv12_range
+                          'no INPUT_SPACE_AND_RANGE in the .bin: assuming {}'.format(
+                              colour_range.DEFAULT_RANGE))
+        else:
             range_note = 'parameter' + (', the .bin says {}'.format(recorded)
                                         if recorded and recorded != nv12_range else '')
-        else:
-            raise ValueError('nv12_range must be auto, full or video, not {!r}'.format(
-                nv12_range))
 
         session = SESSIONS[kind](runtime, runtime_name, path, int(output_index),
                                  int(core_id), int(priority))

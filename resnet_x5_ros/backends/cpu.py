@@ -13,9 +13,9 @@ import os
 
 import numpy as np
 
+from resnet_x5_ros import colour_range
 from resnet_x5_ros.backends.base import (Backend, BackendError, check_model_file,
-                                         looks_like_probabilities, ModelError,
-                                         resolve_nv12_range)
+                                         looks_like_probabilities, ModelError)
 from resnet_x5_ros.backends.sidecar import file_sha256, load_sidecar, sidecar_path_for
 from resnet_x5_ros.convert.colour import nv12_to_rgb
 
@@ -64,7 +64,8 @@ class CpuBackend(Backend):
         self.sidecar = sidecar
         self.input_width = sidecar.input_width
         self.input_height = sidecar.input_height
-        self.nv12_range = resolve_nv12_range(nv12_range, sidecar.nv12_range, model_path)
+        self.nv12_range = colour_range.resolve(nv12_range, sidecar.nv12_range,
+                                               'nv12_range ({})'.format(model_path))
         self._range_source = 'sidecar' if nv12_range in (None, '', 'auto') else 'parameter'
         self.num_threads = int(num_threads) or usable_cores()
         self._layout = sidecar.layout

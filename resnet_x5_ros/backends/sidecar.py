@@ -27,7 +27,8 @@ import math
 import os
 import re
 
-from resnet_x5_ros.backends.base import ModelError, NV12_RANGES
+from resnet_x5_ros.backends.base import ModelError
+from resnet_x5_ros.colour_range import DEFAULT_RANGE, RANGES
 
 SIDECAR_SUFFIX = '.json'
 
@@ -145,7 +146,7 @@ def load_sidecar(path):
     sc.colour_order = _choice(path, {'colour_order': order}, 'colour_order', ('rgb', 'bgr'), None)
     sc.layout = _choice(path, data, 'layout', ('NCHW', 'NHWC'), 'NCHW')
     sc.output = _choice(path, data, 'output', ('logits', 'probabilities'), None)
-    sc.nv12_range = _choice(path, data, 'nv12_range', NV12_RANGES, 'full')
+    sc.nv12_range = _choice(path, data, 'nv12_range', RANGES, DEFAULT_RANGE)
     sc.num_classes = _positive_int(path, data, 'num_classes', required=False)
     sc.input_name = _optional_str(path, data, 'input_name')
     sc.output_name = _optional_str(path, data, 'output_name')

@@ -11,7 +11,7 @@ Bad input raises FrameError (a ValueError) with one line saying what is wrong. M
 
     validate    FrameError, the accepted encodings and size limits, RawFrame (checked views)
     resize      resize modes and geometry, the anti-aliased shrink
-    colour      BT.601 NV12 maths: the 'full' / 'video' ranges, NV12 size, to and from RGB
+    colour      BT.601 NV12 maths of the colour ranges (colour_range), to and from RGB
     raw         sensor_msgs/Image payloads -> NV12 (to_nv12) or BGR (to_bgr)
     header      encoded pictures' format and size from their headers, before decoding
     compressed  sensor_msgs/CompressedImage payloads and image files: header checks, decoding
@@ -21,7 +21,7 @@ Bad input raises FrameError (a ValueError) with one line saying what is wrong. M
 Imports no ROS; works with numpy 1.21 / OpenCV 4.5.
 """
 
-from resnet_x5_ros.convert.colour import NV12_RANGES, nv12_size
+from resnet_x5_ros.convert.colour import nv12_size
 from resnet_x5_ros.convert.compressed import (compressed_size, compressed_to_bgr,
                                               compressed_to_nv12, decode_image)
 from resnet_x5_ros.convert.raw import PAD_LEVEL, to_bgr, to_nv12
@@ -29,5 +29,5 @@ from resnet_x5_ros.convert.resize import DEFAULT_RESIZE_MODE, RESIZE_MODES
 from resnet_x5_ros.convert.validate import ENCODINGS, FrameError, MAX_DIMENSION
 
 __all__ = ['FrameError', 'ENCODINGS', 'RESIZE_MODES', 'DEFAULT_RESIZE_MODE', 'MAX_DIMENSION',
-           'NV12_RANGES', 'PAD_LEVEL', 'nv12_size', 'to_nv12', 'compressed_to_nv12', 'to_bgr',
+           'PAD_LEVEL', 'nv12_size', 'to_nv12', 'compressed_to_nv12', 'to_bgr',
            'compressed_to_bgr', 'compressed_size', 'decode_image']

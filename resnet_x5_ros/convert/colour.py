@@ -19,8 +19,9 @@ us within 1 LSB of a float reference. Imports no ROS; works with numpy 1.21 / Op
 import cv2
 import numpy as np
 
+from resnet_x5_ros.colour_range import RANGES
 from resnet_x5_ros.convert.cv_compat import resize
-from resnet_x5_ros.nv12_layout import NV12_RANGES, nv12_size  # noqa: F401 (this module's API)
+from resnet_x5_ros.nv12_layout import nv12_size  # noqa: F401 (this module's API)
 
 # Rows Y, U (Cb), V (Cr); columns R, G, B; plus the offset added to each row.
 # Full range: the JFIF equations.
@@ -42,7 +43,7 @@ def forward_matrix(nv12_range):
         return _FULL_RGB, _FULL_OFFSET
     if nv12_range == 'video':
         return _VIDEO_RGB, _VIDEO_OFFSET
-    raise ValueError('nv12_range must be one of {}, not {!r}'.format(NV12_RANGES, nv12_range))
+    raise ValueError('nv12_range must be one of {}, not {!r}'.format(RANGES, nv12_range))
 
 
 def range_luts(camera_range, nv12_range):
@@ -60,7 +61,7 @@ def range_luts(camera_range, nv12_range):
 def _inverse_tables():
     # (Y, U, V) -> colour matrices for cv2.transform, the offset folded into the last column.
     tables = {}
-    for name in NV12_RANGES:
+    for name in RANGES:
         rgb, offset = forward_matrix(name)
         inverse = np.linalg.inv(rgb)
         for order, perm in (('rgb', [0, 1, 2]), ('bgr', [2, 1, 0])):
@@ -79,7 +80,7 @@ _DROP_ALPHA = {'bgr': cv2.COLOR_BGRA2BGR, 'rgb': cv2.COLOR_RGBA2RGB}
 
 
 def check_range(nv12_range):
-    """Return nv12_range if it is one of NV12_RANGES, else raise ValueError."""
+    """Return nv12_range if it is one of RANGES, else raise ValueError."""
     forward_matrix(nv12_range)
     return nv12_range
 
@@ -145,7 +146,7 @@ def _grey_lut(nv12_range):
     return y[0].copy()
 
 
-_GREY_LUT = {name: _grey_lut(name) for name in NV12_RANGES}
+_GREY_LUT = {name: _grey_lut(name) for name in RANGES}
 
 
 def bgr_to_nv12(bgr, nv12_range='full'):

@@ -10,6 +10,7 @@ sensor_msgs/CompressedImage. Imports no ROS.
 import cv2
 import numpy as np
 
+from resnet_x5_ros.colour_range import DEFAULT_RANGE
 from resnet_x5_ros.convert import colour
 
 RAW_ENCODINGS = ('bgr8', 'rgb8', 'bgra8', 'rgba8', 'mono8', 'nv12', 'yuyv', 'uyvy')
@@ -19,10 +20,10 @@ _EVEN_WIDTH = ('nv12', 'yuyv', 'uyvy')
 _EVEN_HEIGHT = ('nv12',)
 
 
-def encode_image(bgr, encoding, yuv_range='full'):
+def encode_image(bgr, encoding, camera_range=DEFAULT_RANGE):
     """Return (data bytes, width, height, step) of bgr in a raw sensor_msgs encoding.
 
-    YUV layouts (nv12, yuyv, uyvy) use BT.601 in yuv_range ('full' or 'video').
+    YUV layouts (nv12, yuyv, uyvy) use BT.601 in camera_range ('full' or 'video').
     """
     if encoding not in RAW_ENCODINGS:
         raise ValueError('cannot encode to {!r}; choose one of {}'.format(
@@ -45,9 +46,9 @@ def encode_image(bgr, encoding, yuv_range='full'):
     elif encoding == 'mono8':
         pixels = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     elif encoding == 'nv12':
-        return colour.bgr_to_nv12(bgr, yuv_range).tobytes(), w, h, w
+        return colour.bgr_to_nv12(bgr, camera_range).tobytes(), w, h, w
     else:
-        pixels = _packed_422(bgr, encoding, yuv_range)
+        pixels = _packed_422(bgr, encoding, camera_range)
     row = pixels.shape[1] * (pixels.shape[2] if pixels.ndim == 3 else 1)
     return pixels.tobytes(), w, h, row
 
@@ -64,10 +65,10 @@ def encode_compressed(bgr, fmt='jpeg', quality=90):
     return buf.tobytes()
 
 
-def _packed_422(bgr, layout, yuv_range):
+def _packed_422(bgr, layout, camera_range):
     # Y per pixel; U and V averaged over each horizontal pixel pair, as 4:2:2 cameras do.
     h, w = bgr.shape[:2]
-    matrix = colour.forward_matrix(yuv_range)
+    matrix = colour.forward_matrix(camera_range)
     rgb = bgr[..., ::-1].astype(np.float32)
     coefficients, offsets = (np.asarray(m, dtype=np.float32) for m in matrix)
     yuv = rgb @ coefficients.T + offsets

@@ -10,9 +10,9 @@ Work happens in the source's native format at the small size:
 * RGB family (bgr8, rgb8, bgra8, rgba8) and mono8: crop, shrink to the model size with an
   anti-aliased halving chain, then convert colour (alpha is ignored) into `nv12_range`.
 * nv12 and YUV 4:2:2 (yuv422 = uyvy, yuv422_yuy2 = yuyv): the Y and chroma planes are
-  resized separately, never via BGR. They are already YUV, so their values pass through in the
-  camera's own range; `nv12_range` then only sets the letterbox padding. If the camera's range
-  is known and differs from the model's, pass camera_range= and the planes are remapped.
+  resized separately, never via BGR. They are already YUV: in camera_range, which 'auto'
+  takes to be nv12_range, so their values pass through and `nv12_range` only sets the
+  letterbox padding; a camera_range that differs from nv12_range remaps the planes.
 
 Imports no ROS; works with numpy 1.21 / OpenCV 4.5.
 """
@@ -20,8 +20,8 @@ Imports no ROS; works with numpy 1.21 / OpenCV 4.5.
 import cv2
 import numpy as np
 
+from resnet_x5_ros.colour_range import AUTO, check, DEFAULT_RANGE, resolve
 from resnet_x5_ros.convert import colour
-from resnet_x5_ros.convert.colour import NV12_RANGES
 from resnet_x5_ros.convert.cv_compat import cvt_color
 from resnet_x5_ros.convert.resize import crop, DEFAULT_RESIZE_MODE, plan, shrink, shrink_uv_into
 from resnet_x5_ros.convert.validate import check_output, FrameError, PAIR_UV, RawFrame
@@ -40,21 +40,23 @@ _YUV422_TO_GRAY = {'yuyv': cv2.COLOR_YUV2GRAY_YUY2, 'uyvy': cv2.COLOR_YUV2GRAY_U
 
 
 def to_nv12(data, encoding, width, height, step, *, out_width, out_height,
-            resize_mode=DEFAULT_RESIZE_MODE, nv12_range='full', camera_range=None):
+            resize_mode=DEFAULT_RESIZE_MODE, nv12_range=DEFAULT_RANGE, camera_range=AUTO):
     """Convert one raw camera frame to packed NV12 at out_width x out_height.
 
     data: the frame bytes (bytes, array.array('B') from rclpy, memoryview, uint8 ndarray);
     encoding/width/height/step as in sensor_msgs/Image. RGB-family and mono8 input is
-    converted into nv12_range ('full' or 'video'). nv12 and YUV 4:2:2 input keeps the camera's
-    range unless camera_range names it, in which case values are remapped to nv12_range.
+    converted into nv12_range ('full' or 'video'). nv12 and YUV 4:2:2 input is in
+    camera_range ('auto': taken to be nv12_range, passed through); a range other than
+    nv12_range is remapped to it.
     Returns a new 1-D C-contiguous uint8 array of out_width * out_height * 3 // 2 bytes;
     raises FrameError for anything invalid.
     """
     frame = RawFrame(data, encoding, width, height, step)
     out_width, out_height = check_output(out_width, out_height, resize_mode, nv12_range)
-    if camera_range is not None and camera_range not in NV12_RANGES:
-        raise FrameError('camera_range must be None or one of {}, got {!r}'.format(
-            NV12_RANGES, camera_range))
+    try:
+        camera_range = resolve(camera_range, nv12_range, 'camera_range')
+    except ValueError as exc:
+        raise FrameError(str(exc)) from None
     align_x = 2 if frame.kind in ('nv12', 'yuyv', 'uyvy') else 1
     align_y = 2 if frame.kind == 'nv12' else 1
     source, target = plan(frame.width, frame.height, out_width, out_height, resize_mode,
@@ -87,7 +89,7 @@ def to_nv12(data, encoding, width, height, step, *, out_width, out_height,
         uv_t[..., 0] = small[..., u]
         uv_t[..., 1] = small[..., v]
 
-    if frame.kind in ('nv12', 'yuyv', 'uyvy') and camera_range not in (None, nv12_range):
+    if frame.kind in ('nv12', 'yuyv', 'uyvy') and camera_range != nv12_range:
         y_lut, c_lut = colour.range_luts(camera_range, nv12_range)
         y_t[...] = cv2.LUT(y_t, y_lut)
         uv_t[...] = cv2.LUT(uv_t, c_lut)
@@ -103,25 +105,28 @@ def _output_planes(out, out_width, out_height, target):
     return y_out, uv_out, y_t, uv_t
 
 
-def to_bgr(data, encoding, width, height, step, *, yuv_range='video'):
+def to_bgr(data, encoding, width, height, step, *, camera_range=DEFAULT_RANGE):
     """Full-size (H, W, 3) uint8 BGR copy of a raw frame, e.g. for an overlay image.
 
-    YUV input (nv12, 4:2:2) is read as yuv_range: 'video' uses OpenCV's converters, 'full'
-    the inverse of our full-range matrix. Raises FrameError like to_nv12.
+    YUV input (nv12, 4:2:2) is read as camera_range: 'video' uses OpenCV's converters (as
+    cv_bridge does), 'full' the inverse of our full-range matrix. Raises FrameError like
+    to_nv12.
     """
     frame = RawFrame(data, encoding, width, height, step)
-    if yuv_range not in NV12_RANGES:
-        raise FrameError('yuv_range must be one of {}, got {!r}'.format(NV12_RANGES, yuv_range))
+    try:
+        check(camera_range, 'camera_range')
+    except ValueError as exc:
+        raise FrameError(str(exc)) from None
     if frame.kind in ('colour', 'mono'):
         code = _TO_BGR[frame.kind, frame.order, frame.channels]
         pixels = frame.pixels()
         return pixels.copy() if code is None else cvt_color(pixels, code)
     if frame.kind == 'nv12':
-        if yuv_range == 'video':
+        if camera_range == 'video':
             return cv2.cvtColor(frame.rows, cv2.COLOR_YUV2BGR_NV12)
         y, uv = frame.nv12_planes()
         return colour.yuv_planes_to_colour(y, uv, 'full', 'bgr')
-    if yuv_range == 'video':
+    if camera_range == 'video':
         return cv2.cvtColor(frame.pixels(), _YUV422_TO_BGR[frame.kind])
     y = cv2.cvtColor(frame.pixels(), _YUV422_TO_GRAY[frame.kind])
     u, v = PAIR_UV[frame.kind]

@@ -10,7 +10,7 @@ import operator
 
 import numpy as np
 
-from resnet_x5_ros.convert.colour import NV12_RANGES
+from resnet_x5_ros.colour_range import RANGES
 from resnet_x5_ros.convert.resize import RESIZE_MODES
 from resnet_x5_ros.decode_limit import MAX_DIMENSION
 
@@ -91,9 +91,9 @@ def check_output(out_width, out_height, resize_mode, nv12_range):
     if resize_mode not in RESIZE_MODES:
         raise FrameError('resize_mode must be one of {}, got {!r}'.format(
             RESIZE_MODES, resize_mode))
-    if nv12_range not in NV12_RANGES:
+    if nv12_range not in RANGES:
         raise FrameError('nv12_range must be one of {}, got {!r}'.format(
-            NV12_RANGES, nv12_range))
+            RANGES, nv12_range))
     return out_width, out_height
 
 

@@ -16,7 +16,7 @@ import os
 import cv2
 import numpy as np
 
-from resnet_x5_ros import convert
+from resnet_x5_ros import colour_range, convert
 from resnet_x5_ros.postprocess import load_labels, softmax, top_k
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, SAMPLES_DIR
 from x5_simulator.harness import SimulatedModel
@@ -27,7 +27,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 FIXTURE_DIR = os.path.join(REPO_ROOT, 'test', 'fixtures', 'x5')
 FIXTURE_BINS = {'full': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_full.bin'),
                 'video': os.path.join(FIXTURE_DIR, 'efficientnet_lite0_x5_video.bin')}
-RANGES = convert.NV12_RANGES
+RANGES = colour_range.RANGES
 
 
 def load_photos(samples_dir=SAMPLES_DIR, names=None):

@@ -16,18 +16,13 @@ import os
 import time
 
 from resnet_x5_ros.tools.bench.report import median_ms, percentile_ms
+from resnet_x5_ros.tools.common import add_model_arguments
 
 
 def add_arguments(parser):
-    parser.add_argument('--backend', choices=('auto', 'cpu', 'bpu'), default='auto',
-                        help='backend kind (default auto)')
-    parser.add_argument('--bpu-runtime', choices=('auto', 'pyeasy_dnn', 'hbm_runtime'),
-                        default='auto', help='bpu backend runtime (default auto)')
-    parser.add_argument('--model', default='', help="model file (default: the backend's)")
+    add_model_arguments(parser)
     parser.add_argument('--workers', type=int, default=0,
                         help='threads for the throughput rows (default: number of cores)')
-    parser.add_argument('--threads', type=int, default=0,
-                        help='cpu backend intra-op threads (default 0 = all cores)')
     parser.add_argument('--seconds', type=float, default=4.0,
                         help='duration of each timed row (default 4)')
     parser.add_argument('--photo', default='coffee.png',
@@ -95,7 +90,8 @@ def run(args):
 
     workers = args.workers or os.cpu_count() or 1
     t0 = time.perf_counter()
-    backend = create_backend(args.backend, args.model, num_threads=args.threads,
+    backend = create_backend(args.backend, args.model_path, num_threads=args.num_threads,
+                             nv12_range=args.nv12_range,
                              bpu_runtime=args.bpu_runtime)
     load_s = time.perf_counter() - t0
     print('backend: {}'.format(backend.description))

@@ -32,13 +32,13 @@ DEFAULT_SUITE = 'pipeline'
 # Suite name -> module. Imported when the parser is built: a suite whose own module is not
 # installed here is not offered; one whose module fails to import is offered as unavailable.
 SUITES = {
-    'pipeline': 'resnet_x5_ros.tools.bench.pipeline',
+    'pipeline': 'resnet_x5_ros.tools.bench.zoo_table',
     'preprocess': 'resnet_x5_ros.tools.bench.preprocess',
     'backend': 'resnet_x5_ros.tools.bench.backend',
-    'node': 'resnet_x5_ros.tools.bench.node',
+    'node': 'resnet_x5_ros.tools.bench.through_ros',
     'soak': 'resnet_x5_ros.tools.bench.soak',
-    'bag': 'resnet_x5_ros.tools.bench.bag',
-    'shared_mem': 'resnet_x5_ros.tools.bench.shared_mem',
+    'bag': 'resnet_x5_ros.tools.bench.bag_replay',
+    'shared_mem': 'resnet_x5_ros.tools.bench.hbm_transport',
     # Needs the x86 simulator and the repository's fixtures: lives in dev/, which
     # scripts/devenv puts on PYTHONPATH; never installed with the package.
     'simulate': 'x5_simulator.bench_suite',

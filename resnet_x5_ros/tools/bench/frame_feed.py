@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from resnet_x5_ros.convert.encode import encode_image, RAW_ENCODINGS
-from resnet_x5_ros.tools.image_sources import parse_size, read_image
+from resnet_x5_ros.tools.images import parse_size, read_image
 
 
 def build_parser():

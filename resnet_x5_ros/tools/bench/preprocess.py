@@ -21,7 +21,7 @@ import time
 import cv2
 import numpy as np
 
-from resnet_x5_ros import convert
+from resnet_x5_ros import colour_range, convert
 from resnet_x5_ros.convert import colour
 from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools.bench.report import median_ms
@@ -32,7 +32,7 @@ def add_arguments(parser):
     parser.add_argument('--calls', type=int, default=500,
                         help='timed calls per method and row (default 500)')
     parser.add_argument('--size', default='224x224', help='model input WxH (default 224x224)')
-    parser.add_argument('--model', default='',
+    parser.add_argument('--model_path', '--model-path', '--model', default='',
                         help='ONNX model for the quality guard (default: the CPU default)')
     parser.add_argument('--no-quality', action='store_true',
                         help='skip the CPU-backend quality guard and resize-mode comparison')
@@ -102,7 +102,7 @@ def _speed_rows(width, height, calls):
     for fw, fh, goal in ((640, 480, 0.35), (1920, 1080, None)):
         bgr = _photo(fw, fh)
         raw = bgr.tobytes()
-        for rng in colour.NV12_RANGES:
+        for rng in colour_range.RANGES:
             add('bgr8_{}x{}_{}'.format(fw, fh, rng),
                 lambda raw=raw, fw=fw, fh=fh, rng=rng: convert.to_nv12(
                     raw, 'bgr8', fw, fh, fw * 3, nv12_range=rng, **size),
@@ -184,7 +184,7 @@ def _quality(model, width, height):
         if not os.path.exists(model):
             return {'skipped': {'reason': 'no model at {} (run make model)'.format(model)}}, {}
         backends = {rng: create_backend('cpu', model, nv12_range=rng)
-                    for rng in colour.NV12_RANGES}
+                    for rng in colour_range.RANGES}
     except Exception as exc:  # report, do not abort the speed figures
         return {'skipped': {'reason': '{}: {}'.format(type(exc).__name__, exc)}}, {}
     labels = load_labels()
@@ -238,7 +238,7 @@ def run(args):
     width, height = (int(v) for v in args.size.lower().split('x'))
     result = {'preprocess': _speed_rows(width, height, max(1, args.calls))}
     if not args.no_quality:
-        quality, modes = _quality(args.model, width, height)
+        quality, modes = _quality(args.model_path, width, height)
         result['preprocess_quality'] = quality
         if modes:
             result['preprocess_modes'] = modes

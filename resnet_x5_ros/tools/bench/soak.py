@@ -115,7 +115,7 @@ def _spin_until(rclpy, watcher, predicate, timeout):
 
 
 def _default_rate(args, params_file):
-    from resnet_x5_ros.tools.bench.node import standalone_backend_ms
+    from resnet_x5_ros.tools.bench.through_ros import standalone_backend_ms
     standalone_ms, description = standalone_backend_ms(params_file)
     print('backend: {} | standalone infer median {:.2f} ms'.format(description, standalone_ms))
     return min(args.max_rate, 2.0 * 1000.0 / standalone_ms)

@@ -210,7 +210,7 @@ def _dds_runs(args, width, height):
 
     import rclpy
 
-    from resnet_x5_ros.tools.bench.node import _Listener, NAMESPACE
+    from resnet_x5_ros.tools.bench.through_ros import _Listener, NAMESPACE
     from resnet_x5_ros.ros_domain import isolate_ros_environment
     isolate_ros_environment()
     params = share_path('config', 'classifier_cpu.yaml')
@@ -244,8 +244,8 @@ def _dds_run(rclpy, listener_type, namespace, params, kind, io_method, reliabili
     listener = listener_type(rclpy)
     topic = namespace + ('/hbmem_img' if kind == 'hbm' else '/image')
     camera = subprocess.Popen(
-        [sys.executable, '-c', 'from resnet_x5_ros.tools.bench.shared_mem import publish_camera; '
-         'publish_camera({!r}, {!r}, {}, {}, {}, {!r}, {})'.format(
+        [sys.executable, '-c', 'from resnet_x5_ros.tools.bench.hbm_transport import '
+         'publish_camera; publish_camera({!r}, {!r}, {}, {}, {}, {!r}, {})'.format(
              kind, topic, width, height, args.rate, reliability, args.dds_seconds)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     try:

@@ -200,7 +200,7 @@ class _Listener:
 
 def _camera_publisher(rate):
     return subprocess.Popen(
-        _executable('image_publisher', 'resnet_x5_ros.tools.image_publisher') +
+        _executable('image_publisher', 'resnet_x5_ros.tools.image_publisher.cli') +
         [SAMPLE, '--size', '640x480', '--encoding', 'bgr8', '--rate', str(rate),
          '--topic', NAMESPACE + '/image', '--frame-id', 'bench_camera'],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

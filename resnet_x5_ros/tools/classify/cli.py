@@ -21,11 +21,11 @@ import sys
 from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError
 from resnet_x5_ros.messages import one_line
-from resnet_x5_ros.tools import bag
+from resnet_x5_ros.tools.classify import bag
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
                                         open_classifier, run_tool, settings_line, ToolError)
-from resnet_x5_ros.tools.frame_files import DEFAULT_ENCODING, FILE_ENCODINGS, frame_from_file
-from resnet_x5_ros.tools.image_sources import list_images, SourceError
+from resnet_x5_ros.tools.frames import DEFAULT_ENCODING, FILE_ENCODINGS, frame_from_file
+from resnet_x5_ros.tools.images import list_images, SourceError
 from resnet_x5_ros.tools.samples import samples_help
 
 PROG = 'classify'

@@ -21,7 +21,7 @@ Layouts:
 import os
 import re
 
-from resnet_x5_ros.tools.image_sources import IMAGE_SUFFIXES
+from resnet_x5_ros.tools.images import IMAGE_SUFFIXES
 
 _WNID = re.compile(r'^n\d{8}$')
 

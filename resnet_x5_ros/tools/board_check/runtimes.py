@@ -40,7 +40,7 @@ def _run_one(ctx, kind, frames):
 
 def compare_runtimes(ctx):
     """Section: every importable BPU runtime on the sample photos (SKIP without a bpu model)."""
-    from resnet_x5_ros.tools.checks import _nv12, _sample_paths, Section
+    from resnet_x5_ros.tools.board_check.checks import _nv12, _sample_paths, Section
 
     title = 'Each BPU runtime'
     if ctx.backend is None or ctx.backend.name != 'bpu':

@@ -21,7 +21,7 @@ import shlex
 import sys
 import time
 
-from resnet_x5_ros.tools.checks import CheckContext, run_checks, STATUSES
+from resnet_x5_ros.tools.board_check.checks import CheckContext, run_checks, STATUSES
 from resnet_x5_ros.tools.common import add_model_arguments, run_tool, ToolError
 from resnet_x5_ros.tools.markdown import code, table
 
@@ -53,8 +53,8 @@ def build_parser():
 
 def context_from(args):
     return CheckContext(backend_kind=args.backend, bpu_runtime=args.bpu_runtime,
-                        model=args.model, labels=args.labels,
-                        nv12_range=args.nv12_range, threads=args.threads,
+                        model=args.model_path, labels=args.labels_path,
+                        nv12_range=args.nv12_range, threads=args.num_threads,
                         bench_seconds=args.bench_seconds, workers=args.workers,
                         topic=args.topic, discovery_seconds=args.discovery_seconds,
                         node_seconds=args.node_seconds)
@@ -76,7 +76,7 @@ def render(sections, command, started, seconds):
 
 
 def check_names(skip):
-    from resnet_x5_ros.tools import checks
+    from resnet_x5_ros.tools.board_check import checks
     names = [c for c in checks.CHECKS
              if not (c is checks.check_bench and 'bench' in skip)
              and not (c is checks.check_node and 'node' in skip)]

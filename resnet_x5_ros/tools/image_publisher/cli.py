@@ -19,11 +19,11 @@ import itertools
 import sys
 import time
 
-from resnet_x5_ros.convert import NV12_RANGES
+from resnet_x5_ros import colour_range
 from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, encode_image, \
     RAW_ENCODINGS
-from resnet_x5_ros.tools.image_sources import (is_video, list_images, parse_size, read_image,
-                                               SourceError, video_frames)
+from resnet_x5_ros.tools.images import (is_video, list_images, parse_size, read_image,
+                                        SourceError, video_frames)
 from resnet_x5_ros.tools.samples import samples_help
 
 
@@ -50,8 +50,13 @@ def build_parser():
                         help='publish each file once, then stop (no looping)')
     parser.add_argument('--reliability', choices=('reliable', 'best_effort'),
                         default='reliable')
-    parser.add_argument('--yuv-range', choices=NV12_RANGES, default='full',
-                        help='range of nv12/yuyv output (default full)')
+    parser.add_argument('--camera_range', '--camera-range', choices=colour_range.RANGES,
+                        default=colour_range.DEFAULT_RANGE,
+                        help='colour range of nv12/yuyv/uyvy frames, as the node parameter '
+                             'camera_range names it (default %(default)s)')
+    # The option's earlier name.
+    parser.add_argument('--yuv-range', dest='camera_range', choices=colour_range.RANGES,
+                        help=argparse.SUPPRESS)
     parser.add_argument('--wait-for-subscriber', action='store_true',
                         help='start publishing only once a subscriber matched (the default '
                              'for --count and --once runs)')
@@ -110,7 +115,7 @@ def make_message(bgr, args, cache=None):
         msg = CompressedImage(format=args.encoding)
         msg.data = array.array('B', encode_compressed(bgr, args.encoding))
     else:
-        data, width, height, step = encode_image(bgr, args.encoding, args.yuv_range)
+        data, width, height, step = encode_image(bgr, args.encoding, args.camera_range)
         msg = Image(height=height, width=width, encoding=args.encoding, step=step)
         msg.data = array.array('B', data)
     msg.header.frame_id = args.frame_id

@@ -22,7 +22,7 @@ import numpy as np
 
 from resnet_x5_ros import convert
 from resnet_x5_ros.backends import BackendError
-from resnet_x5_ros.pipeline import CLASS_ID_FORMATS, frame_from_compressed, frame_from_image
+from resnet_x5_ros.pipeline import frame_from_compressed, frame_from_image
 from resnet_x5_ros.tools.common import open_classifier, settings_line, ToolError
 from resnet_x5_ros.tools.progress import Progress
 
@@ -35,7 +35,7 @@ REASONS = ('corrupt message', 'bad frame', 'backend error')
 
 
 def add_bag_arguments(parser):
-    """Add --bag, --topic, --out, --csv, --storage and --class-id-format."""
+    """Add --bag, --topic, --out, --csv and --storage (class_id_format is a setting)."""
     group = parser.add_argument_group('ROS 2 bags (classify --bag BAG instead of files)')
     group.add_argument('--bag', metavar='BAG',
                        help='a bag folder, or its .db3 / .mcap file, to classify the images of')
@@ -49,9 +49,6 @@ def add_bag_arguments(parser):
                             'and scores')
     group.add_argument('--storage', choices=STORAGE_NAMES,
                        help="storage of --out (default: the input bag's)")
-    group.add_argument('--class-id-format', choices=CLASS_ID_FORMATS, default='index',
-                       help='ObjectHypothesis.class_id in --out, as the node parameter '
-                            '(default index)')
     return group
 
 
@@ -168,7 +165,7 @@ class CsvRows:
 def rosbags_modules():
     """Return (bag_io, bag_types), the modules that need rosbags; ToolError if it is missing."""
     try:
-        from resnet_x5_ros.tools import bag_io, bag_types
+        from resnet_x5_ros.tools.classify import bag_io, bag_types
     except ImportError as exc:
         raise ToolError('ROS 2 bags need the rosbags package, which does not import here '
                         '({}): pip install {}'.format(_one_line(exc), ROSBAGS_PIN)) from None

@@ -7,7 +7,7 @@
     evaluate my_photos/     # my_photos/espresso/*.jpg, my_photos/tiger_cat/*.jpg, ...
 
 FOLDER holds one sub-folder per class named by class index, class name or (with --synsets)
-WordNet id; --list reads `path<TAB>label` lines instead (see resnet_x5_ros.tools.dataset).
+WordNet id; --list reads `path<TAB>label` lines instead (see resnet_x5_ros.tools.evaluate.dataset).
 Every image goes through pipeline.Classifier like a camera frame (bgr8 unless --encoding),
 so the figure is the node's accuracy, preprocessing included. The RDK model zoo publishes
 70.50 % top-1 for the quantised ResNet18 on the X5 (71.49 % float) over the 50,000 ImageNet
@@ -21,13 +21,13 @@ import json
 import sys
 
 from resnet_x5_ros import convert
-from resnet_x5_ros.tools.classify import classify_file
+from resnet_x5_ros.tools.classify.cli import classify_file
 from resnet_x5_ros.tools.common import (add_model_arguments, open_backend, open_classifier,
                                         run_tool, settings_line, ToolError)
-from resnet_x5_ros.tools.dataset import (DatasetError, folder_samples, LabelResolver,
-                                         list_samples, load_synsets)
-from resnet_x5_ros.tools.frame_files import DEFAULT_ENCODING, FILE_ENCODINGS
-from resnet_x5_ros.tools.metrics import Accuracy, write_confusion_csv
+from resnet_x5_ros.tools.evaluate.dataset import (DatasetError, folder_samples, LabelResolver,
+                                                  list_samples, load_synsets)
+from resnet_x5_ros.tools.evaluate.metrics import Accuracy, write_confusion_csv
+from resnet_x5_ros.tools.frames import DEFAULT_ENCODING, FILE_ENCODINGS
 from resnet_x5_ros.tools.progress import Progress
 
 PROG = 'evaluate'

@@ -22,6 +22,7 @@ import argparse
 import os
 import tempfile
 
+from resnet_x5_ros.colour_range import DEFAULT_RANGE
 from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, RAW_ENCODINGS
 from resnet_x5_ros.pipeline import Frame
 from resnet_x5_ros.tools.bench.report import machine_summary, median_ms, percentile_ms, print_table
@@ -29,8 +30,8 @@ from resnet_x5_ros.tools.bench.timing import run_for
 from resnet_x5_ros.tools.bench.zoo import comparison_note, distance, REFERENCE_ROW, ZOO_RESNET18_X5
 from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
                                         open_classifier, ToolError)
-from resnet_x5_ros.tools.frame_files import frame_from_bgr
-from resnet_x5_ros.tools.image_sources import parse_size, read_image, SourceError
+from resnet_x5_ros.tools.frames import frame_from_bgr
+from resnet_x5_ros.tools.images import parse_size, read_image, SourceError
 from resnet_x5_ros.tools.samples import sample_path
 
 
@@ -60,7 +61,7 @@ def default_workers():
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def camera_frame(photo, size, encoding, yuv_range='full'):
+def camera_frame(photo, size, encoding, camera_range=DEFAULT_RANGE):
     """Build the Frame a camera would send: photo resized to size, in encoding."""
     path = photo if os.path.sep in photo or os.path.isfile(photo) else \
         sample_path(photo)
@@ -70,7 +71,7 @@ def camera_frame(photo, size, encoding, yuv_range='full'):
         raise ToolError(str(exc)) from None
     if encoding in COMPRESSED_FORMATS:
         return Frame(encode_compressed(bgr, encoding), encoding, compressed=True)
-    return frame_from_bgr(bgr, encoding, yuv_range)
+    return frame_from_bgr(bgr, encoding, camera_range)
 
 
 def _latency_row(durations):
@@ -162,7 +163,7 @@ def node_params_file(classifier, folder):
 def run_node_suite(classifier, duration):
     """Run the node suite with this backend and model; its rows or an error."""
     try:
-        from resnet_x5_ros.tools.bench import node as node_suite
+        from resnet_x5_ros.tools.bench import through_ros as node_suite
     except ImportError as exc:
         return {'error': {'reason': 'node suite not available: {}'.format(exc)}}
     parser = argparse.ArgumentParser()

@@ -22,7 +22,7 @@ COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
 
 
 def _section(status, summary, body=None, data=None):
-    from resnet_x5_ros.tools.checks import Section
+    from resnet_x5_ros.tools.board_check.checks import Section
     return Section(TITLE, status, summary, body or [], data or {})
 
 

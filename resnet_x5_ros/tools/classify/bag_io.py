@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
-from resnet_x5_ros.tools import bag_types
+from resnet_x5_ros.tools.classify import bag_types
 from resnet_x5_ros.tools.common import ToolError
 
 STORAGES = {'sqlite3': StoragePlugin.SQLITE3, 'mcap': StoragePlugin.MCAP}

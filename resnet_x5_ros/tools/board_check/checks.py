@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-from resnet_x5_ros import convert
+from resnet_x5_ros import colour_range, convert
 from resnet_x5_ros.backends import create_backend
 from resnet_x5_ros.backends.base import looks_like_probabilities
 from resnet_x5_ros.backends.binfile import read_bin_nv12_range
@@ -27,11 +27,11 @@ from resnet_x5_ros.backends.bpu_runtimes import (import_runtime, runtime_kind, r
 from resnet_x5_ros.messages import one_line
 from resnet_x5_ros.pipeline import Classifier, Settings
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels, softmax
-from resnet_x5_ros.tools.bench import pipeline as bench_pipeline, zoo
+from resnet_x5_ros.tools.bench import zoo, zoo_table
 from resnet_x5_ros.tools.bench.report import machine_summary
-from resnet_x5_ros.tools.classify import classify_file
-from resnet_x5_ros.tools.frame_files import frame_from_file
-from resnet_x5_ros.tools.image_sources import list_images
+from resnet_x5_ros.tools.classify.cli import classify_file
+from resnet_x5_ros.tools.frames import frame_from_file
+from resnet_x5_ros.tools.images import list_images
 from resnet_x5_ros.tools.markdown import code, dict_table, table
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, SAMPLES_DIR
 
@@ -344,7 +344,7 @@ def check_nv12_range(ctx):
              if os.path.basename(p) in EXPECTED_CLASSES and os.path.basename(p) not in WEAK]
     means = {}
     rows = []
-    for nv12_range in convert.NV12_RANGES:
+    for nv12_range in colour_range.RANGES:
         probabilities = []
         for path in paths:
             raw = backend.infer(_nv12(ctx, path, nv12_range))
@@ -377,11 +377,11 @@ def check_bench(ctx):
     if ctx.classifier is None:
         return Section('Performance', 'SKIP', 'no model loaded')
     classifier = ctx.classifier
-    workers = ctx.workers or bench_pipeline.default_workers()
-    frame = bench_pipeline.camera_frame('coffee.png', (640, 480), 'bgr8',
-                                        classifier.backend.nv12_range)
-    result = bench_pipeline.measure(classifier, frame, workers, ctx.bench_seconds)
-    bench_pipeline.add_reference(result)
+    workers = ctx.workers or zoo_table.default_workers()
+    frame = zoo_table.camera_frame('coffee.png', (640, 480), 'bgr8',
+                                   classifier.backend.nv12_range)
+    result = zoo_table.measure(classifier, frame, workers, ctx.bench_seconds)
+    zoo_table.add_reference(result)
     note = zoo.comparison_note(classifier.backend)
     body = ['Frame: coffee.png as 640x480 bgr8; {} s per run; multi = {} threads. Zoo '
             'comparison: {}.'.format(ctx.bench_seconds, workers, note), '']
@@ -398,14 +398,14 @@ def check_bench(ctx):
 @titled('Node run on the camera topic')
 def check_node(ctx):
     """Run the node shortly on the camera topic, if something publishes there."""
-    from resnet_x5_ros.tools.node_probe import probe_node
+    from resnet_x5_ros.tools.board_check.node_probe import probe_node
     return probe_node(ctx)
 
 
 @titled('Each BPU runtime')
 def check_each_runtime(ctx):
     """Run the sample photos on every BPU runtime that imports (tools.check_runtimes)."""
-    from resnet_x5_ros.tools.check_runtimes import compare_runtimes
+    from resnet_x5_ros.tools.board_check.runtimes import compare_runtimes
     return compare_runtimes(ctx)
 
 

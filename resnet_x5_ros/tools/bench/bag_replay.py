@@ -20,8 +20,8 @@ import cv2
 
 from resnet_x5_ros.convert.encode import encode_compressed
 from resnet_x5_ros.pipeline import Frame
-from resnet_x5_ros.tools import bag, classify
-from resnet_x5_ros.tools.frame_files import frame_from_bgr
+from resnet_x5_ros.tools.classify import bag, cli as classify
+from resnet_x5_ros.tools.frames import frame_from_bgr
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, sample_path
 
 

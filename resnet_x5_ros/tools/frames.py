@@ -20,9 +20,10 @@ Either way a file is decoded only after its format and size were checked from it
 
 import numpy as np
 
+from resnet_x5_ros.colour_range import DEFAULT_RANGE
 from resnet_x5_ros.convert.encode import encode_image, RAW_ENCODINGS
 from resnet_x5_ros.pipeline import Frame
-from resnet_x5_ros.tools.image_sources import decode_file, read_bytes, read_image, SourceError
+from resnet_x5_ros.tools.images import decode_file, read_bytes, read_image, SourceError
 
 COMPRESSED = 'compressed'
 FILE_ENCODINGS = RAW_ENCODINGS + (COMPRESSED,)
@@ -38,17 +39,17 @@ def compressed_format(data):
     return None
 
 
-def frame_from_bgr(bgr, encoding=DEFAULT_ENCODING, yuv_range='full'):
+def frame_from_bgr(bgr, encoding=DEFAULT_ENCODING, camera_range=DEFAULT_RANGE):
     """Build a raw pipeline.Frame of an (H, W, 3) uint8 BGR picture in a sensor_msgs encoding."""
     if encoding == 'bgr8':
         bgr = np.ascontiguousarray(bgr)
         h, w = bgr.shape[:2]
         return Frame(bgr.reshape(-1), 'bgr8', w, h, w * 3)
-    data, width, height, step = encode_image(bgr, encoding, yuv_range)
+    data, width, height, step = encode_image(bgr, encoding, camera_range)
     return Frame(data, encoding, width, height, step)
 
 
-def frame_from_file(path, encoding=DEFAULT_ENCODING, yuv_range='full'):
+def frame_from_file(path, encoding=DEFAULT_ENCODING, camera_range=DEFAULT_RANGE):
     """Read an image file as the Frame a camera publishing `encoding` would deliver.
 
     Returns (frame, (width, height)); raises SourceError for unreadable files and ValueError
@@ -68,4 +69,4 @@ def frame_from_file(path, encoding=DEFAULT_ENCODING, yuv_range='full'):
         bgr = decode_file(data, path)
         return Frame(data, fmt, compressed=True), (bgr.shape[1], bgr.shape[0])
     bgr = read_image(path)
-    return frame_from_bgr(bgr, encoding, yuv_range), (bgr.shape[1], bgr.shape[0])
+    return frame_from_bgr(bgr, encoding, camera_range), (bgr.shape[1], bgr.shape[0])

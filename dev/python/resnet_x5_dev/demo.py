@@ -23,7 +23,7 @@ import numpy as np
 from resnet_x5_ros.convert.encode import encode_image
 from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
-from resnet_x5_ros.tools.image_sources import read_image, SourceError
+from resnet_x5_ros.tools.images import read_image, SourceError
 from resnet_x5_ros.tools.samples import SAMPLES_DIR
 
 NAMESPACE = '/demo'

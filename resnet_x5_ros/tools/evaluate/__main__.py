@@ -1,0 +1,9 @@
+# Copyright 2026 resnet_x5_ros developers
+# SPDX-License-Identifier: Apache-2.0
+"""python -m resnet_x5_ros.tools.evaluate: the `evaluate` command."""
+
+import sys
+
+from resnet_x5_ros.tools.evaluate.cli import main
+
+sys.exit(main())
