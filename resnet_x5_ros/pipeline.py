@@ -9,11 +9,9 @@ board owner checks offline is exactly what the node runs.
 import dataclasses
 import time
 
-import numpy as np
-
 from resnet_x5_ros import colour_range, convert
 from resnet_x5_ros.params import PARAMS_BY_NAME
-from resnet_x5_ros.postprocess import softmax, top_k
+from resnet_x5_ros.postprocess import probabilities, top_k
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,14 +114,6 @@ class Classifier:
         """Return the range camera YUV frames are in for a camera_range setting."""
         return colour_range.resolve(setting, self.backend.nv12_range, 'camera_range')
 
-    def scores(self, raw, settings):
-        """Backend output -> scores in [0, 1]."""
-        if settings.apply_softmax:
-            return softmax(raw)
-        # Already probabilities (or the user wants raw values): keep them in [0, 1] as
-        # vision_msgs requires.
-        return np.clip(raw, 0.0, 1.0)
-
     def classify(self, frame, settings=None):
         """Classify one Frame; raises convert.FrameError or the backend's BackendError."""
         settings = settings or self.settings
@@ -132,7 +122,8 @@ class Classifier:
         t1 = time.perf_counter()
         raw, runtime_s = self.backend.infer_timed(nv12)
         t2 = time.perf_counter()
-        top = top_k(self.scores(raw, settings), settings.top_k, settings.score_threshold)
+        top = top_k(probabilities(raw, settings.apply_softmax), settings.top_k,
+                    settings.score_threshold)
         t3 = time.perf_counter()
         return Result(top=top, convert_s=t1 - t0, infer_s=runtime_s, post_s=t3 - t2,
                       ipc_s=max(0.0, t2 - t1 - runtime_s))

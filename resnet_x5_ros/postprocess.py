@@ -118,6 +118,12 @@ def top_k(scores, k, threshold=0.0):
             if s >= threshold]
 
 
-def classify(scores, k, threshold=0.0, apply_softmax=True):
-    """Raw model scores -> top_k of softmax(scores) (or of the scores as they are)."""
-    return top_k(softmax(scores) if apply_softmax else scores, k, threshold)
+def probabilities(raw, apply_softmax=True):
+    """Return a model's raw scores as scores in [0, 1], as vision_msgs wants them.
+
+    apply_softmax: softmax(raw); else the model already outputs probabilities (or the user
+    wants its values as they are): they are clipped into [0, 1].
+    """
+    if apply_softmax:
+        return softmax(raw)
+    return np.clip(_as_scores(raw), 0.0, 1.0)

@@ -7,8 +7,8 @@ from hypothesis.extra import numpy as hnp
 import numpy as np
 import pytest
 
-from resnet_x5_ros.postprocess import (classify, DEFAULT_LABELS_PATH, LabelsError, load_labels,
-                                       softmax, top_k)
+from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels,
+                                       probabilities, softmax, top_k)
 
 finite = st.floats(-1e4, 1e4, allow_nan=False, width=32)
 score_vectors = hnp.arrays(np.float32, st.integers(1, 64), elements=finite)
@@ -153,8 +153,10 @@ def test_top_k_breaks_ties_by_index_for_any_dtype(scores, data):
     assert top_k(scores, k, threshold=-np.inf) == [(i, float(values[i])) for i in reference]
 
 
-def test_classify():
+def test_probabilities_are_softmax_or_the_scores_kept_in_0_1():
     logits = np.array([1.0, 3.0, 2.0])
-    assert [i for i, _ in classify(logits, 2)] == [1, 2]
-    assert abs(sum(s for _, s in classify(logits, 3)) - 1.0) < 1e-9
-    assert classify(np.array([0.2, 0.8]), 1, apply_softmax=False) == [(1, 0.8)]
+    assert [i for i, _ in top_k(probabilities(logits), 2)] == [1, 2]
+    assert abs(probabilities(logits).sum() - 1.0) < 1e-9
+    assert top_k(probabilities(np.array([0.2, 0.8]), apply_softmax=False), 1) == [(1, 0.8)]
+    clipped = probabilities(np.array([-0.5, 0.4, 1.7], np.float32), apply_softmax=False)
+    assert clipped.tolist() == pytest.approx([0.0, 0.4, 1.0])
