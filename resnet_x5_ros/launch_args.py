@@ -19,7 +19,7 @@ class LaunchArgumentError(ValueError):
 
 
 def description(param):
-    """Return the launch argument's description (`ros2 launch ... --show-args`)."""
+    """Return what `ros2 launch ... --show-args` says of param's launch argument."""
     return full_description(param) + " Empty keeps the params file's value."
 
 

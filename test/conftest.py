@@ -11,10 +11,10 @@ import sys
 
 import pytest
 
-from resnet_x5_ros.ros_domain import isolate_ros_environment
+from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STANDINS = os.path.join(REPO, 'test', 'standins')
+STANDINS = os.path.join(REPO, 'dev', 'standins')
 # Only Python packages live there: dev/ itself holds message-package folders (ai_msgs, ...)
 # that would import as empty namespace packages in place of the real ones.
 DEV = os.path.join(REPO, 'dev', 'python')

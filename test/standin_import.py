@@ -1,8 +1,8 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""Import test/standins/standin_support.py without putting the stand-in on sys.path.
+"""Import dev/standins/standin_support.py without putting the stand-in on sys.path.
 
-With test/standins on sys.path for the whole run, `from hobot_dnn import pyeasy_dnn` would
+With dev/standins on sys.path for the whole run, `from hobot_dnn import pyeasy_dnn` would
 find the STAND-IN everywhere and backend 'auto' would pick bpu in unrelated tests; its
 helpers activate it only inside `standin_runtime()`.
 """
@@ -14,7 +14,8 @@ import sys
 
 def _load():
     if 'standin_support' not in sys.modules:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'standins',
+        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'dev',
+                            'standins',
                             'standin_support.py')
         spec = importlib.util.spec_from_file_location('standin_support', path)
         module = importlib.util.module_from_spec(spec)

@@ -208,7 +208,7 @@ def test_auto_picks_bpu_for_a_bin_when_a_runtime_imports(tmp_path, kind, module_
 
 
 def test_auto_prefers_pyeasy_dnn_when_both_import(tmp_path, monkeypatch):
-    # Both stand-ins importable at once (PYTHONPATH=test/standins does that).
+    # Both stand-ins importable at once (PYTHONPATH=dev/standins does that).
     monkeypatch.syspath_prepend(support.STANDINS)
     for name in ('hbm_runtime', 'hbm_runtime.HB_HBMRuntime', 'hobot_dnn',
                  'hobot_dnn.pyeasy_dnn'):

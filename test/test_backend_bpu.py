@@ -1,6 +1,6 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""The BPU backend against the runtime STAND-INs (test/standins), not the real runtimes.
+"""The BPU backend against the runtime STAND-INs (dev/standins), not the real runtimes.
 
 Most tests run on both runtimes (pyeasy_dnn and hbm_runtime). The stand-ins record every
 buffer their forward()/run() receives and, by default, score the NV12 input with the CPU

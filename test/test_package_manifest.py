@@ -85,7 +85,9 @@ def test_test_depends_are_exactly_what_the_tests_use():
     local |= {os.path.basename(os.path.dirname(p))
               for p in _python_files('dev/python/*/__init__.py')}
     local |= {os.path.splitext(os.path.basename(p))[0]
-              for p in _python_files('dev/model/*.py')}
+              for p in _python_files('dev/model/*.py', 'dev/standins/*.py')}
+    local |= {os.path.basename(os.path.dirname(p))
+              for p in _python_files('dev/standins/*/__init__.py')}
     runtime = _declared('exec_depend')
     needed = _keys_of(_third_party(_imports(tests), local)) - runtime
     assert _declared('test_depend') == needed | LINT_KEYS

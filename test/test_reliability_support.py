@@ -19,7 +19,7 @@ import numpy as np
 
 from rosutil import child_env, REPO
 
-STANDINS = os.path.join(REPO, 'test', 'standins')
+STANDINS = os.path.join(REPO, 'dev', 'standins')
 TEST_DIR = os.path.join(REPO, 'test')
 CPU_PARAMS = os.path.join(REPO, 'config', 'classifier_cpu.yaml')
 CPU_MODEL = os.path.join(REPO, 'models', 'efficientnet_lite0.onnx')

@@ -11,7 +11,7 @@ from rclpy.executors import SingleThreadedExecutor
 from sensor_msgs.msg import Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass, VisionInfo
 
-from resnet_x5_ros import ros_domain
+from resnet_x5_ros.tools import ros_domain
 from rosutil import spin_until, start_process, stop_process
 
 PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'peers')

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros.backends import create_backend, default_cpu_model
-from resnet_x5_ros.postprocess import classify, load_labels
+from resnet_x5_ros.postprocess import load_labels, probabilities, top_k
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from x5_simulator import hbdk_sim
 from x5_simulator.evaluate import (cosine, evaluate, FIXTURE_BINS, load_photos, photo_nv12,
@@ -25,7 +25,7 @@ from x5_simulator.evaluate import (cosine, evaluate, FIXTURE_BINS, load_photos, 
 from x5_simulator.harness import SimulatedModel
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STANDINS = os.path.join(REPO, 'test', 'standins')
+STANDINS = os.path.join(REPO, 'dev', 'standins')
 
 try:
     SIM_PATH = hbdk_sim.locate()
@@ -81,7 +81,7 @@ def test_our_postprocessing_on_simulated_scores(result):
     index = result['photos'].index('coffee.png')
     scores = result['sim']['full', 'full'][index]
     assert scores.dtype == np.float32 and scores.shape == (1000,)
-    top = classify(scores, 5)
+    top = top_k(probabilities(scores), 5)
     assert labels[top[0][0]] == 'espresso'
     assert top[0][1] > 0.5 and sum(p for _, p in top) <= 1.0 + 1e-6
 

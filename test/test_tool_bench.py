@@ -125,7 +125,7 @@ def test_plot(tmp_path, capsys):
 
 @needs_model
 def test_bpu_standin_is_measured_and_never_called_comparable(tmp_path, capsys):
-    path = os.path.join(REPO, 'test', 'standins', 'standin_support.py')
+    path = os.path.join(REPO, 'dev', 'standins', 'standin_support.py')
     spec = importlib.util.spec_from_file_location('standin_support', path)
     support = sys.modules.setdefault('standin_support', importlib.util.module_from_spec(spec))
     if not hasattr(support, 'standin_runtime'):
@@ -174,10 +174,9 @@ BOARD_KEYS = {'in_fps', 'out_fps', 'backend_ms_p50', 'latency_ms_p50', 'latency_
 @pytest.mark.slow
 @pytest.mark.parametrize('worker_type', ['thread', 'process'])
 def test_node_board_run_reports_figures_goals_and_the_split(worker_type):
-    # The board YAML publishes to the TROS web display, which needs ai_msgs.
-    pytest.importorskip('ai_msgs.msg', reason='TROS message package not installed')
-    # A child process: the node suite claims its own ROS domain for its processes.
-    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.bench', 'node',
+    # A child process: the node suite claims its own ROS domain for its processes. The dev
+    # entry supplies the pyeasy_dnn STAND-IN (no BPU runtime here).
+    out = subprocess.run([sys.executable, '-m', 'resnet_x5_dev.bench', 'node',
                           '--runs', 'board', '--duration', '2', '--warmup', '1', '--json',
                           '--worker-type', worker_type],
                          cwd=REPO, env=child_env(), capture_output=True, text=True, timeout=300)
@@ -189,6 +188,7 @@ def test_node_board_run_reports_figures_goals_and_the_split(worker_type):
     assert board['published'] > 0 and board['frame_bytes'] == 960 * 544 * 3 // 2, board
     assert board['dds_profile'] == 'dev'
     assert board['worker_type'] == worker_type
+    assert 'STAND-IN' in board['backend'] and 'board run: the pyeasy_dnn STAND-IN' in out.stdout
     assert board['node_rss_mb'] > 0
     # One worker: a process of its own only for worker_type process, where the frame's way
     # there and back is measured apart from the runtime call.
@@ -199,18 +199,20 @@ def test_node_board_run_reports_figures_goals_and_the_split(worker_type):
     split = result['board_split']
     steps = list(split)
     assert steps[0].startswith('publisher: serialise') and steps[-1].startswith('age')
-    for name in ('stamp -> node callback entry', 'node: inference (stand-in, board timing)',
+    for name in ('stamp -> node callback entry', 'node: inference (the runtime call)',
                  'node: publish() of the result'):
         assert split[name]['how'].startswith('measured'), name
     assert all(math.isfinite(step['ms_p50']) for step in split.values()), split
     assert split['age: stamp -> result received']['ms_p50'] == board['age_ms_p50']
 
 
-def test_node_bench_refuses_a_board_run_without_the_standin(tmp_path, capsys):
-    assert cli.main(['node', '--runs', 'board', '--standins', str(tmp_path)]) == 2
+def test_the_installed_bench_refuses_a_board_run_without_a_bpu_runtime(capsys):
+    # Off the board and without the dev entry's stand-in: one line saying what to do.
+    assert cli.main(['node', '--runs', 'board']) == 2
     captured = capsys.readouterr()
     assert captured.out == ''
-    assert 'the board run needs the pyeasy_dnn stand-in' in captured.err
+    assert 'the board run needs the BPU runtime pyeasy_dnn' in captured.err
+    assert 'scripts/devenv bench' in captured.err
 
 
 def test_node_bench_refuses_an_unknown_run(capsys):

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """board_check: the same check functions the board runs, here on the CPU and the BPU STAND-IN.
 
-The stand-in (test/standins/hobot_dnn) is not the board's runtime: what these tests prove is
+The stand-in (dev/standins/hobot_dnn) is not the board's runtime: what these tests prove is
 that each check reads what pyeasy_dnn reports, draws the right conclusion (e.g. softmax or
 not) and writes it into the report; the board run then fills in the real values.
 """
@@ -32,7 +32,7 @@ QUICK = (checks.check_environment, checks.check_runtime, checks.check_model,
 def standin_support():
     if 'standin_support' not in sys.modules:
         spec = importlib.util.spec_from_file_location(
-            'standin_support', os.path.join(REPO, 'test', 'standins', 'standin_support.py'))
+            'standin_support', os.path.join(REPO, 'dev', 'standins', 'standin_support.py'))
         module = importlib.util.module_from_spec(spec)
         sys.modules['standin_support'] = module
         spec.loader.exec_module(module)

@@ -23,7 +23,7 @@ from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
 from rosutil import child_env, REPO
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
-STANDINS = os.path.join(REPO, 'test', 'standins')
+STANDINS = os.path.join(REPO, 'dev', 'standins')
 MODEL = default_cpu_model()
 pytestmark = pytest.mark.skipif(not os.path.isfile(MODEL),
                                 reason='CPU model {} missing: run `make model`'.format(MODEL))
@@ -34,7 +34,7 @@ EXPECTED = {name: set(classes) for name, classes in EXPECTED_CLASSES.items()
 
 
 def standin_support():
-    """test/standins/standin_support.py, loaded without putting test/standins on sys.path."""
+    """dev/standins/standin_support.py, loaded without putting dev/standins on sys.path."""
     if 'standin_support' not in sys.modules:
         spec = importlib.util.spec_from_file_location(
             'standin_support', os.path.join(STANDINS, 'standin_support.py'))

@@ -214,7 +214,7 @@ def test_png_confusion(tree, tmp_path):
 
 @needs_model
 def test_bpu_standin_scores_like_the_cpu(tree, classifier, tmp_path):
-    path = os.path.join(REPO, 'test', 'standins', 'standin_support.py')
+    path = os.path.join(REPO, 'dev', 'standins', 'standin_support.py')
     spec = importlib.util.spec_from_file_location('standin_support', path)
     support = sys.modules.setdefault('standin_support', importlib.util.module_from_spec(spec))
     if not hasattr(support, 'standin_runtime'):

@@ -88,7 +88,7 @@ status=0
 # No path given: pytest.ini's testpaths (the whole suite).
 python -m pytest -p no:cacheprovider "$@" || status=$?
 echo "== test-humble: the demo"
-python -m resnet_x5_dev.demo || status=$?
+PYTHONPATH="$root/dev/python${PYTHONPATH:+:$PYTHONPATH}" python -m resnet_x5_dev.demo || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-humble: FAILED (exit $status) under $prefix" >&2
 fi

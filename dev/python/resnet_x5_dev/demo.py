@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """`make demo`: the classifier node on the CPU backend classifies real photos sent over ROS.
 
+    scripts/devenv python -m resnet_x5_dev.demo [--photos ...] [--encodings ...]
+
 Starts `classifier_node` as its own process (config/classifier_cpu.yaml), publishes each
 sample photo as sensor_msgs/Image in bgr8 and in nv12 at 30 Hz from this process, and prints
 what arrives on `classification` (names looked up in `label_info`, as any client would) with
@@ -12,28 +14,19 @@ import argparse
 import array
 import glob
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import time
 
 import numpy as np
 
 from resnet_x5_ros.convert.encode import encode_image
-from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.images import read_image, SourceError
+from resnet_x5_ros.tools.node_process import INHERIT, NodeProcess
+from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 from resnet_x5_ros.tools.samples import SAMPLES_DIR
 
 NAMESPACE = '/demo'
-
-
-def _node_command(params_file):
-    exe = shutil.which('classifier_node')
-    cmd = [exe] if exe else [sys.executable, '-m', 'resnet_x5_ros.node']
-    return cmd + ['--ros-args', '--params-file', params_file, '-r', '__ns:=' + NAMESPACE,
-                  '-r', 'image:={}/image_raw'.format(NAMESPACE)]
 
 
 def _default_params_file():
@@ -52,17 +45,9 @@ def main(argv=None):
     domain = isolate_ros_environment()
     print('demo: ROS_DOMAIN_ID={} (DDS on loopback only)'.format(domain), flush=True)
 
-    node_proc = subprocess.Popen(_node_command(args.params_file or _default_params_file()))
-    try:
-        code = _run(photos, args)
-    finally:
-        if node_proc.poll() is None:
-            node_proc.send_signal(signal.SIGINT)
-        try:
-            node_proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            node_proc.kill()
-    return code
+    with NodeProcess(args.params_file or _default_params_file(), namespace=NAMESPACE,
+                     remaps={'image': NAMESPACE + '/image_raw'}, output=INHERIT):
+        return _run(photos, args)
 
 
 def _run(photos, args):

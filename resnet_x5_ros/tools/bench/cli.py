@@ -9,7 +9,6 @@
     bench soak --json             20,000 frames: RSS, threads
     bench bag --json              frames per second through classify --bag
     bench shared_mem --json       io_method ros vs shared_mem (TROS HbmMsg1080P)
-    bench simulate --json         the compiled X5 .bin on hbdk-sim (development machines only)
 
 Each suite is a module with `add_arguments(parser)` and `run(args) -> dict`; the dict is
 printed as tables (or by the suite's own `report(result, args)`), and with --json as one JSON
@@ -39,9 +38,6 @@ SUITES = {
     'soak': 'resnet_x5_ros.tools.bench.soak',
     'bag': 'resnet_x5_ros.tools.bench.bag_replay',
     'shared_mem': 'resnet_x5_ros.tools.bench.hbm_transport',
-    # Needs the x86 simulator and the repository's fixtures: lives in dev/, which
-    # scripts/devenv puts on PYTHONPATH; never installed with the package.
-    'simulate': 'x5_simulator.bench_suite',
 }
 
 
@@ -49,10 +45,13 @@ def _is_missing(exc, module_name):
     return bool(exc.name) and (module_name == exc.name or module_name.startswith(exc.name + '.'))
 
 
-def load_suites():
-    """Return ({suite name: module} that import here, {suite name: why the others do not})."""
+def load_suites(extra_suites=None):
+    """Return ({suite name: module} that import here, {suite name: why the others do not}).
+
+    extra_suites: more {suite name: module name}, e.g. a repository checkout's dev suites.
+    """
     modules, unavailable = {}, {}
-    for name, module_name in SUITES.items():
+    for name, module_name in {**SUITES, **(extra_suites or {})}.items():
         try:
             modules[name] = importlib.import_module(module_name)
         except ImportError as exc:
@@ -79,8 +78,8 @@ def build_parser(modules, unavailable=None):
     return parser
 
 
-def _main(argv):
-    modules, unavailable = load_suites()
+def _main(argv, extra_suites=None):
+    modules, unavailable = load_suites(extra_suites)
     if argv and argv[0] in unavailable:
         raise ToolError('suite {} is not available here: {}'.format(
             argv[0], unavailable[argv[0]]))
@@ -103,8 +102,9 @@ def _main(argv):
     return 0
 
 
-def main(argv=None):
-    return run_tool(PROG, _main, argv)
+def main(argv=None, extra_suites=None):
+    """Run `bench`; extra_suites: more {suite name: module name} (the dev entry's)."""
+    return run_tool(PROG, lambda args: _main(args, extra_suites), argv)
 
 
 if __name__ == '__main__':

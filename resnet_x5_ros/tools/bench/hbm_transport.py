@@ -20,7 +20,6 @@ preallocated-with-realloc history, RMW_FASTRTPS_USE_QOS_FROM_XML=1).
 """
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from resnet_x5_ros.pipeline import Classifier, Frame
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.bench.report import median_ms
 from resnet_x5_ros.tools.common import ToolError
+from resnet_x5_ros.tools.node_process import DISCARD, NodeProcess
 from resnet_x5_ros.tools.samples import sample_path
 
 SAMPLE_NAME = 'coffee.png'
@@ -211,7 +211,7 @@ def _dds_runs(args, width, height):
     import rclpy
 
     from resnet_x5_ros.tools.bench.through_ros import _Listener, NAMESPACE
-    from resnet_x5_ros.ros_domain import isolate_ros_environment
+    from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
     isolate_ros_environment()
     params = share_path('config', 'classifier_cpu.yaml')
     runs = {
@@ -237,10 +237,8 @@ def _dds_runs(args, width, height):
 
 def _dds_run(rclpy, listener_type, namespace, params, kind, io_method, reliability, width,
              height, args, env):
-    node = subprocess.Popen(
-        [sys.executable, '-m', 'resnet_x5_ros.node', '--ros-args', '--params-file', params,
-         '-r', '__ns:=' + namespace, '-p', 'io_method:=' + io_method],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    node = NodeProcess(params, namespace=namespace, parameters={'io_method': io_method},
+                       env=env, output=DISCARD)
     listener = listener_type(rclpy)
     topic = namespace + ('/hbmem_img' if kind == 'hbm' else '/image')
     camera = subprocess.Popen(
@@ -263,11 +261,7 @@ def _dds_run(rclpy, listener_type, namespace, params, kind, io_method, reliabili
         published = int(camera.stdout.read().split()[-1])
     finally:
         listener.node.destroy_node()
-        node.send_signal(signal.SIGINT)
-        try:
-            node.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            node.kill()
+        node.stop()
     received = int(last['received']) - int(first['received'])
     return {
         'published': published, 'received': received,

@@ -17,14 +17,12 @@ received (frames DDS discarded never reached the node's callback).
 """
 
 import array
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 
-from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.node_process import NodeProcess
+from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 from resnet_x5_ros.tools.samples import sample_path
 
 SAMPLE = sample_path('coffee.png')
@@ -127,10 +125,10 @@ def run(args):
     params_file = args.params_file or share_path('config', 'classifier_cpu.yaml')
     rate = args.rate or _default_rate(args, params_file)
     log = tempfile.NamedTemporaryFile('w+', prefix='soak-node-', suffix='.log', delete=False)
-    node = subprocess.Popen(
-        [sys.executable, '-m', 'resnet_x5_ros.node', '--ros-args', '--params-file',
-         params_file, '-r', '__ns:=' + NAMESPACE, '-p', 'diagnostics_period:=0.5'],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log.close()
+    # Output to a file: a chatty node must never block on a full pipe.
+    node = NodeProcess(params_file, namespace=NAMESPACE, output=log.name,
+                       parameters={'diagnostics_period': 0.5})
     import rclpy
     rclpy.init()
     samples = []  # (seconds since start, node received, rss MB, threads)
@@ -162,7 +160,7 @@ def run(args):
                 next_sample += args.sample
             if node.poll() is not None:
                 raise RuntimeError('the node exited (code {}) during the soak; its log: {}'
-                                   .format(node.returncode, log.name))
+                                   .format(node.poll(), log.name))
             rclpy.spin_once(watcher.node, timeout_sec=max(0.0, min(next_frame, next_sample)
                                                           - time.monotonic()))
         sending_s = time.monotonic() - start
@@ -174,14 +172,7 @@ def run(args):
         counts = dict(watcher.counts)
     finally:
         rclpy.try_shutdown()
-        if node.poll() is None:
-            node.send_signal(signal.SIGINT)
-        try:
-            code = node.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            node.kill()
-            code = node.wait()
-        log.close()
+        code, _ = node.stop(timeout=15)
     return {'soak': {'run': _summary(args, rate, sent, sending_s, samples, counts, code,
                                      log.name)}}
 

@@ -8,8 +8,10 @@ like any client:
   overload  the same at twice the backend's standalone rate (at most 200 Hz), measured first
             in this process: a node must drop stale frames, not queue them
   board     960x544 NV12 (what mipi_cam sends on the X5) at --camera-rate into the board
-            config with the BPU STAND-IN in board timing mode (--board-ms, GIL held, like
-            pyeasy_dnn on the X5), one worker; needs test/standins (a repository checkout)
+            config (config/classifier.yaml: the bpu backend, one worker) on this machine's BPU
+            runtime: on an RDK X5 the real one; in a repository checkout, `scripts/devenv
+            bench` supplies the pyeasy_dnn STAND-IN in board timing mode instead
+            (dev/python/resnet_x5_dev/bench.py)
 Figures come from the node's /diagnostics counters (in/out rate, per-stage latency: callback
 entry to publish) and from result receipt here minus the image stamp (age). The board run
 also reports where a frame's time goes (`board_split`): publisher serialisation and publish()
@@ -24,7 +26,6 @@ memory and each worker process's (`node_rss_mb`, `worker_rss_mb`) at the end of 
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,21 +34,19 @@ import time
 import numpy as np
 import yaml
 
-from resnet_x5_ros.backends import WORKER_TYPES
+from resnet_x5_ros.backends import bpu_runtime_available, bpu_runtime_status, WORKER_TYPES
 from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
                                        QOS_FROM_XML_ENV)
-from resnet_x5_ros.ros_domain import isolate_ros_environment
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.bench.soak import proc_status
 from resnet_x5_ros.tools.common import ToolError
+from resnet_x5_ros.tools.node_process import DISCARD, NodeProcess, stop_process
+from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 from resnet_x5_ros.tools.samples import sample_path
 
 SAMPLE = sample_path('coffee.png')
 NAMESPACE = '/bench'
 RUNS = ('camera', 'overload', 'board')
-# The stand-ins live in the repository's tests, never in an installed package: scripts/devenv
-# (and the tests' conftest) name the checkout's test/standins in this variable.
-STANDINS_ENV = 'RESNET_X5_STANDINS'
 BOARD_SIZE = '960x544'
 
 
@@ -61,12 +60,9 @@ def add_arguments(parser):
                         help='node parameters (default config/classifier_cpu.yaml)')
     parser.add_argument('--runs', default='camera,overload',
                         help='which runs, comma separated: ' + ', '.join(RUNS))
-    parser.add_argument('--board-ms', type=float, default=2.95,
-                        help='board run: ms the BPU stand-in holds the GIL per inference '
-                        '(default 2.95, ResNet18 on the X5)')
-    parser.add_argument('--standins', default=os.environ.get(STANDINS_ENV, ''),
-                        help='board run: directory holding the hobot_dnn stand-in '
-                        '(default: $' + STANDINS_ENV + ', test/standins under scripts/devenv)')
+    parser.add_argument('--board-model', default='',
+                        help="board run: the .bin (default: the board config's, the "
+                        'preinstalled ResNet18)')
     parser.add_argument('--dds-profile', choices=PROFILE_NAMES, default='dev',
                         help='Fast DDS profile (config/fastdds_*.xml) for every process of '
                         'the run (default dev: shared memory + UDP on loopback); none: the '
@@ -84,16 +80,15 @@ def _runs(args):
 
 
 def check(args):
-    """Refuse unknown runs, or a board run without the stand-in, before measuring."""
+    """Refuse unknown runs, or a board run where no BPU runtime imports, before measuring."""
     unknown = [r for r in _runs(args) if r not in RUNS]
     if unknown:
         raise ToolError('unknown run(s) {}; choose from {}'.format(
             ', '.join(unknown), ', '.join(RUNS)))
-    if 'board' in _runs(args) and not os.path.isfile(
-            os.path.join(args.standins, 'hobot_dnn', 'pyeasy_dnn.py')):
-        raise ToolError('the board run needs the pyeasy_dnn stand-in; no '
-                        'hobot_dnn/pyeasy_dnn.py under {} (pass --standins DIR of a '
-                        'repository checkout)'.format(args.standins))
+    if 'board' in _runs(args) and not bpu_runtime_available('pyeasy_dnn'):
+        raise ToolError('the board run needs the BPU runtime pyeasy_dnn ({}); run it on the '
+                        'RDK X5, or as `scripts/devenv bench` in a repository checkout, which '
+                        'supplies its STAND-IN'.format(bpu_runtime_status('pyeasy_dnn')))
 
 
 def _executable(name, module):
@@ -223,15 +218,6 @@ def _board_publisher(rate, report_path, profile):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_profile_env(profile))
 
 
-def _stop(process):
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def _measure(rclpy, listener, publisher, args):
     """Listen while publisher runs: warm-up, then the measured window; return the row."""
     try:
@@ -246,7 +232,7 @@ def _measure(rclpy, listener, publisher, args):
         while time.monotonic() < end + 1.5:  # one more diagnostics period after the window
             rclpy.spin_once(listener.node, timeout_sec=0.05)
     finally:
-        _stop(publisher)
+        stop_process(publisher)
     window = [d for t, d in listener.diagnostics if start <= t <= end + 1.5]
     ages = [a for t, a in listener.results if start <= t <= end]
     if len(window) < 2 or not ages:
@@ -263,6 +249,7 @@ def _measure(rclpy, listener, publisher, args):
 
     received, published = delta('received'), delta('published')
     return {
+        'backend': last.get('backend', ''),
         'worker_type': last.get('worker_type', 'thread'),
         'in_fps': received / span,
         'out_fps': published / span,
@@ -283,34 +270,18 @@ def _measure(rclpy, listener, publisher, args):
     }
 
 
-def _start_node(params_file, env=None):
-    return subprocess.Popen(
-        _executable('classifier_node', 'resnet_x5_ros.node') +
-        ['--ros-args', '--params-file', params_file, '-r', '__ns:=' + NAMESPACE],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+def _start_node(params_file):
+    # Its environment is this process's: a checkout's dev entry puts the stand-in there.
+    return NodeProcess(params_file, namespace=NAMESPACE, output=DISCARD)
 
 
-def _board_node_env(args):
-    """Return the board run node's environment: the stand-in importable, board timing on."""
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        p for p in [os.path.abspath(args.standins), env.get('PYTHONPATH', '')] if p)
-    env['PYEASY_DNN_STANDIN_BOARD_MS'] = repr(args.board_ms)
-    return env
-
-
-def _write_board_files(folder, standins, worker_type):
-    """Write the board config with a stand-in model file (the tests' fixture); return its path."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'bench_standin_support', os.path.join(standins, 'standin_support.py'))
-    support = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(support)
-    model = support.write_fixture_bin(os.path.join(folder, 'resnet18_224x224_nv12.bin'))
+def _write_board_files(folder, model_path, worker_type):
+    """Write the board config for the board run (the bpu backend, one worker); return it."""
     return _write_params(share_path('config', 'classifier.yaml'),
                          os.path.join(folder, 'board.yaml'),
-                         {'backend': 'bpu', 'bpu_runtime': 'pyeasy_dnn', 'model_path': model,
-                          'num_workers': 1, 'worker_type': worker_type})
+                         {'backend': 'bpu', 'bpu_runtime': 'pyeasy_dnn',
+                          'model_path': model_path or None, 'num_workers': 1,
+                          'worker_type': worker_type})
 
 
 def _deserialise_ms(repeats=30):
@@ -346,7 +317,7 @@ def board_split(row, feed, deserialise_ms):
          arrival - publish_ms - deserialise_ms, 'derived: arrival - publish() - deserialise'),
         ('node: hand-off to the worker', row['handoff_ms_p50'], 'measured by the node'),
         ('node: conversion to NV12 model input', row['convert_ms_p50'], 'measured by the node'),
-        ('node: inference (stand-in, board timing)', row['backend_ms_p50'],
+        ('node: inference (the runtime call)', row['backend_ms_p50'],
          'measured by the node (in the worker process for worker_type process)'),
         ('node: frame to the worker process, scores back', row['ipc_ms_p50'],
          'measured by the node: the call minus the runtime call (~0 for threads)'),
@@ -383,7 +354,7 @@ def _wait_for_node(rclpy, listener, node_process, timeout=120.0):
     while not listener.diagnostics:
         if node_process.poll() is not None:
             return 'the node exited with code {} before it was ready'.format(
-                node_process.returncode)
+                node_process.poll())
         if time.monotonic() > deadline:
             return 'the node sent no /diagnostics within {:.0f} s'.format(timeout)
         rclpy.spin_once(listener.node, timeout_sec=0.05)
@@ -408,7 +379,7 @@ def _measure_runs(rclpy, listener, node_process, plans, args):
                 row['efficiency'] = row['out_fps'] * row['backend_ms_mean'] / 1000.0
             rows[name] = row
     finally:
-        _stop(node_process)
+        node_process.stop()
     return rows
 
 
@@ -439,8 +410,8 @@ def run(args):
         if 'board' in runs:
             with tempfile.TemporaryDirectory(prefix='bench-board-') as folder:
                 feed_report = os.path.join(folder, 'feed.json')
-                node = _start_node(_write_board_files(folder, args.standins, args.worker_type),
-                                   _board_node_env(args))
+                node = _start_node(_write_board_files(folder, args.board_model,
+                                                      args.worker_type))
                 camera_profile = args.camera_dds_profile or args.dds_profile
                 plans = [('board', args.camera_rate,
                           lambda rate: _board_publisher(rate, feed_report, camera_profile))]

@@ -3,7 +3,7 @@
 """STAND-IN for the RDK X5 board's `hbm_runtime` package, for tests on machines without a BPU.
 
 This is NOT D-Robotics' runtime: written by us from its public stub and sources (see
-HB_HBMRuntime.py). Put test/standins on sys.path (or PYTHONPATH) to make
+HB_HBMRuntime.py). Put dev/standins on sys.path (or PYTHONPATH) to make
 `from hbm_runtime import HB_HBMRuntime` resolve to it. The test controls (configure,
 set_faults, set_scorer, reset, forward_log, ...) are re-exported here.
 """

@@ -10,7 +10,7 @@
 Also: NV12 frames of the sample photos at model size, and a trivial scorer that subprocess
 tests can name in $PYEASY_DNN_STANDIN_SCORER ('standin_support:ramp_scorer').
 
-Shared by test/standins/hobot_dnn/pyeasy_dnn.py and test/standins/hbm_runtime/: StandinCore
+Shared by dev/standins/hobot_dnn/pyeasy_dnn.py and dev/standins/hbm_runtime/: StandinCore
 (model shape, faults, call records, default scorer, board timing mode), file_nv12_range,
 quantise, projection_scores and hold_gil.
 """
