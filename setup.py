@@ -18,6 +18,8 @@ setup(
         (os.path.join('share', package_name, 'launch'), glob('launch/*.launch.py')),
         (os.path.join('share', package_name, 'config'),
          glob('config/*.yaml') + glob('config/*.xml')),
+        # SROS2 policies: the node's enclave, and a client that may only read results.
+        (os.path.join('share', package_name, 'security'), glob('security/*.policy.xml')),
         # The default CPU model, when `make model` made it before the build (not in git);
         # backends/default_model.py looks for it here.
         (os.path.join('share', package_name, 'models'),

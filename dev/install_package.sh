@@ -14,4 +14,5 @@ ln -sfn "$root/resource/resnet_x5_ros" "$venv/share/ament_index/resource_index/p
 ln -sfn "$root/package.xml" "$venv/share/resnet_x5_ros/package.xml"
 ln -sfn "$root/launch" "$venv/share/resnet_x5_ros/launch"
 ln -sfn "$root/config" "$venv/share/resnet_x5_ros/config"
+ln -sfn "$root/security" "$venv/share/resnet_x5_ros/security"
 ln -sfn "$root/models" "$venv/share/resnet_x5_ros/models"

@@ -7,7 +7,8 @@ image_topic (remaps the node's `image`, default /image_raw as published by the T
 camera), namespace, log_level, dds_profile (none, board or dev: the Fast DDS transports of
 config/fastdds_<profile>.xml for the node process only) and the parameter overrides of
 resnet_x5_ros.launch_args (backend, model_path, labels_path, top_k, compressed, io_method,
-perception_topic): an empty override keeps the YAML's value.
+perception_topic): an empty override keeps the YAML's value; enclave (with keystore) runs the
+node under SROS2 (docs/security.md).
 """
 
 import os
@@ -19,7 +20,8 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 from resnet_x5_ros.dds_profile import dds_environment, PROFILE_NAMES
-from resnet_x5_ros.launch_args import description, node_parameters, OVERRIDES
+from resnet_x5_ros.launch_args import (description, ENCLAVE_DESCRIPTION, KEYSTORE_DESCRIPTION,
+                                       node_parameters, OVERRIDES, security_settings)
 
 
 def _classifier_node(context):
@@ -28,7 +30,11 @@ def _classifier_node(context):
     parameters = node_parameters(LaunchConfiguration('params_file').perform(context), values)
     # additional_env: for this process only, on top of the launch's environment (a TROS
     # launch including hobot_shm keeps its own profile for its other nodes).
-    dds_env = dds_environment(LaunchConfiguration('dds_profile').perform(context))
+    env = dds_environment(LaunchConfiguration('dds_profile').perform(context))
+    security_args, security_env = security_settings(
+        LaunchConfiguration('enclave').perform(context),
+        LaunchConfiguration('keystore').perform(context))
+    env.update(security_env)
     return [Node(
         package='resnet_x5_ros',
         executable='classifier_node',
@@ -36,10 +42,11 @@ def _classifier_node(context):
         namespace=LaunchConfiguration('namespace'),
         parameters=parameters,
         remappings=[('image', LaunchConfiguration('image_topic'))],
-        arguments=['--ros-args', '--log-level', LaunchConfiguration('log_level')],
+        arguments=['--ros-args', '--log-level', LaunchConfiguration('log_level')] +
+        security_args,
         output='screen',
         emulate_tty=True,
-        additional_env=dds_env or None,
+        additional_env=env or None,
     )]
 
 
@@ -60,6 +67,8 @@ def generate_launch_description():
                               'shared memory + UDPv4; dev: shared memory + UDPv4 on '
                               '127.0.0.1 only; none: the environment decides)'.format(
                                   ', '.join(PROFILE_NAMES))),
+        DeclareLaunchArgument('enclave', default_value='', description=ENCLAVE_DESCRIPTION),
+        DeclareLaunchArgument('keystore', default_value='', description=KEYSTORE_DESCRIPTION),
     ]
     arguments += [DeclareLaunchArgument(p.name, default_value='', description=description(p))
                   for p in OVERRIDES]

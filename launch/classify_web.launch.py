@@ -13,7 +13,8 @@ Arguments: camera_width / camera_height (960 / 544), camera_device (mipi_cam's
 video_device, default: detect), io_method (ros: sensor_msgs/Image on image_topic;
 shared_mem: hbm_img_msgs on /hbmem_img), image_topic (/image_raw), jpeg_topic
 (/image_jpeg), perception_topic (/hobot_dnn_detection), params_file (config/classifier.yaml),
-backend (empty keeps the YAML value), log_level (of the classifier).
+backend (empty keeps the YAML value), log_level (of the classifier), enclave and keystore
+(the classifier under SROS2, docs/security.md).
 """
 
 import os
@@ -24,6 +25,8 @@ from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, Opaq
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
+
+from resnet_x5_ros.launch_args import ENCLAVE_DESCRIPTION, KEYSTORE_DESCRIPTION, security_settings
 
 SHARED_MEM_TOPIC = '/hbmem_img'
 # D-Robotics' packages whose launch files this one includes (all in TogetheROS.Bot).
@@ -61,6 +64,9 @@ def _demo(context):
     parameters = [LaunchConfiguration('params_file'),
                   {'io_method': io_method,
                    'perception_topic': LaunchConfiguration('perception_topic')}]
+    security_args, security_env = security_settings(
+        LaunchConfiguration('enclave').perform(context),
+        LaunchConfiguration('keystore').perform(context))
     backend = LaunchConfiguration('backend').perform(context)
     if backend:
         parameters.append({'backend': backend})
@@ -96,9 +102,12 @@ def _demo(context):
             parameters=parameters,
             remappings=[('image', LaunchConfiguration('image_topic')),
                         ('hbmem_img', SHARED_MEM_TOPIC)],
-            arguments=['--ros-args', '--log-level', LaunchConfiguration('log_level')],
+            arguments=['--ros-args', '--log-level', LaunchConfiguration('log_level')] +
+            security_args,
             output='screen',
             emulate_tty=True,
+            # Our node only: D-Robotics' nodes need enclaves of their own (docs/security.md).
+            additional_env=security_env or None,
         ),
     ]
 
@@ -127,5 +136,7 @@ def generate_launch_description():
                               description='auto, bpu or cpu; empty keeps the YAML value'),
         DeclareLaunchArgument('log_level', default_value='info',
                               description='debug, info, warn, error or fatal'),
+        DeclareLaunchArgument('enclave', default_value='', description=ENCLAVE_DESCRIPTION),
+        DeclareLaunchArgument('keystore', default_value='', description=KEYSTORE_DESCRIPTION),
         OpaqueFunction(function=_demo),
     ])

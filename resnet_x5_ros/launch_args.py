@@ -40,3 +40,25 @@ def node_parameters(params_file, values):
                 raise LaunchArgumentError('launch argument {} {}'.format(
                     param.name, exc)) from None
     return [params_file, overrides] if overrides else [params_file]
+
+
+# The launch files' security arguments (docs/security.md).
+ENCLAVE_DESCRIPTION = ('SROS2 enclave of the node, e.g. /resnet_x5_ros/classifier: the node '
+                       'runs secured (ROS_SECURITY_ENABLE=true, ROS_SECURITY_STRATEGY=Enforce) '
+                       'with that enclave of the keystore; empty: the launch turns no '
+                       'security on')
+KEYSTORE_DESCRIPTION = ('SROS2 keystore holding the enclave (with enclave only); empty: '
+                        '$ROS_SECURITY_KEYSTORE')
+
+
+def security_settings(enclave, keystore=''):
+    """Return (node arguments, environment) that run the node secured in enclave.
+
+    An empty enclave returns nothing to add: the environment decides, as for any node.
+    """
+    if not enclave:
+        return [], {}
+    env = {'ROS_SECURITY_ENABLE': 'true', 'ROS_SECURITY_STRATEGY': 'Enforce'}
+    if keystore:
+        env['ROS_SECURITY_KEYSTORE'] = keystore
+    return ['--enclave', enclave], env

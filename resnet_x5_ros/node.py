@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import time
+import warnings
 
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
@@ -30,7 +31,7 @@ from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
-from resnet_x5_ros import convert
+from resnet_x5_ros import convert, security
 from resnet_x5_ros.backends import BackendError, ModelError, open_backend
 from resnet_x5_ros.handoff import LatestSlot, NewestFirstGate, WorkerPool
 from resnet_x5_ros.health import HealthJudge
@@ -124,6 +125,11 @@ class ClassifierNode(Node):
 
         self._subscription = None
         self._reliability = None
+        if security.enabled():
+            # The permissions are checked when a subscription is made: under qos_reliability
+            # auto that is when a camera appears. Find out now, at start-up.
+            self.destroy_subscription(self.create_subscription(
+                self._input_type, self._input_topic, self._input_callback, 1))
         if self._p['qos_reliability'] == 'auto':
             self.create_timer(0.25, self._match_publishers)
         else:
@@ -232,6 +238,30 @@ class ClassifierNode(Node):
                 return
             self.destroy_subscription(self._subscription)
         self._subscribe(wanted, 'matched to the {} publisher(s) found'.format(len(infos)))
+
+    def create_publisher(self, msg_type, topic, *args, **kwargs):
+        """Node.create_publisher; a refusal by the enclave's permissions is a StartupError."""
+        try:
+            return super().create_publisher(msg_type, topic, *args, **kwargs)
+        except _rclpy.RCLError:
+            if not security.enabled():
+                raise
+            raise self._refused('publisher', topic) from None
+
+    def create_subscription(self, msg_type, topic, *args, **kwargs):
+        """Node.create_subscription; a refusal by the permissions is a StartupError."""
+        try:
+            return super().create_subscription(msg_type, topic, *args, **kwargs)
+        except _rclpy.RCLError:
+            if not security.enabled():
+                raise
+            raise self._refused('subscription', topic) from None
+
+    def _refused(self, kind, topic):
+        """The StartupError for an endpoint the enclave's permissions refused."""
+        enclave, _ = security.enclave_of(os.environ, sys.argv)
+        return StartupError(security.endpoint_error(kind, self.resolve_topic_name(topic),
+                                                    enclave))
 
     def _subscribe(self, reliability, why):
         qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=reliability,
@@ -464,6 +494,20 @@ class ClassifierNode(Node):
         return super().destroy_node()
 
 
+def _create_node():
+    """ClassifierNode(); under security, the DDS refusing its participant is a StartupError."""
+    if not security.enabled():
+        return ClassifierNode()
+    with warnings.catch_warnings():
+        # rclpy warns that it cannot finish the half-made node's rosout publisher: noise next
+        # to the one line below.
+        warnings.filterwarnings('ignore', message='Failed to fini rosout publisher')
+        try:
+            return ClassifierNode()
+        except _rclpy.RCLError as exc:
+            raise StartupError(security.participant_error(rcl_reason(exc))) from None
+
+
 def descriptor(param):
     """Build the ParameterDescriptor (description, type, range, read-only) of a params.Param."""
     desc = ParameterDescriptor(description=full_description(param), read_only=not param.dynamic)
@@ -581,12 +625,19 @@ def main(args=None):
     try:
         # Our handlers, not rclpy's: rclpy's shut the context down from a signal while the
         # workers still publish, and raise again on launch's second SIGINT (stop_signals.py).
+        argv = sys.argv if args is None else args
+        try:
+            security_note = security.check(os.environ, argv)
+        except security.SecurityError as exc:
+            raise StartupError('security: {}'.format(exc)) from None
         try:
             rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
         except _rclpy.RCLError as exc:
             # A remap, namespace or parameter override rcl cannot parse.
             raise StartupError('invalid ROS arguments: ' + rcl_reason(exc)) from None
-        node = ClassifierNode()
+        node = _create_node()
+        if security_note:
+            node.get_logger().warning(security_note)
         executor = SingleThreadedExecutor()
         executor.add_node(node)
         stop.running()
