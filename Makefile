@@ -26,7 +26,7 @@ SETUP_INPUTS := Makefile dev/requirements.txt dev/constraints.txt dev/build_inte
 	setup.py setup.cfg package.xml \
 	$(foreach p,$(DEV_INTERFACES),$(wildcard dev/$(p)/*.txt dev/$(p)/*.xml dev/$(p)/msg/*.msg))
 
-.PHONY: setup model model-user model-torch-check test test-board-compat test-humble colcon-check demo clean help
+.PHONY: setup model model-user model-torch-check test test-board-compat test-humble test-security colcon-check demo clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -39,6 +39,7 @@ help:
 	@echo "make model-torch-check  dev: the model converter against PyTorch (installs torch)"
 	@echo "make colcon-check       colcon build + colcon test of the package in the dev env"
 	@echo "make test-humble        all tests + demo under a sourced ROS 2 Humble (HUMBLE_PREFIX=...)"
+	@echo "make test-security      the SROS2 tests under a Humble with DDS security (HUMBLE_PREFIX=...)"
 
 setup: $(STAMP) $(MODEL) $(HBDK_SIM)
 
@@ -86,6 +87,11 @@ test-board-compat:
 # PYTEST_ARGS="test/test_node.py -x" narrows the pytest part.
 test-humble: $(MODEL) $(HBDK_SIM)
 	dev/humble/run_tests.sh $(PYTEST_ARGS)
+
+# The node under SROS2 (Enforce) against real DDS security: the Humble of HUMBLE_PREFIX must
+# have CycloneDDS built with security and sros2 (docs/testing.md). Not in CI.
+test-security: $(MODEL)
+	TEST_HUMBLE_DEMO=0 dev/humble/run_tests.sh -m security $(PYTEST_ARGS)
 
 colcon-check: setup
 	dev/colcon_check.sh
