@@ -142,8 +142,8 @@ def test_the_read_only_client_receives_classifications(keystores, secured_node):
 
 
 @pytest.mark.parametrize('who', ['no credentials', 'another CA'])
-def test_outsiders_see_nothing_and_their_frames_never_reach_the_node(keystores, secured_node,
-                                                                    who):
+def test_outsiders_see_nothing_and_their_frames_never_reach_the_node(
+        keystores, secured_node, who):
     env = plain_env() if who == 'no credentials' else secure_env(keystores['theirs'])
     enclave = None if who == 'no credentials' else CAMERA
     before = node_received(keystores)
@@ -154,9 +154,9 @@ def test_outsiders_see_nothing_and_their_frames_never_reach_the_node(keystores, 
     assert status['sent'] == 40, status
     assert after == before, 'the node received outsider frames: {} -> {}'.format(before, after)
     assert status['results'] == 0 and status['node_received'] is None, status
-    # Not even the names: discovery of the node's topics is protected too.
-    assert not {'/classification', '/diagnostics', '/label_info'} & set(status['topics']), \
-        status['topics']
+    # Not even the node: discovery of the node and its endpoints is protected too.
+    assert 'classifier' not in status['nodes'], status
+    assert set(status['publishers'].values()) == {0}, status
     if who == 'another CA':
         _, log = secured_node
         assert 'handshake' in log.read_text().lower(), 'no failed handshake in the node log'

@@ -3,15 +3,16 @@
 """A participant for the security tests: a camera, a results reader, or both; prints JSON.
 
     python secure_peer.py [--camera TOPIC] [--frames N] [--read] [--try-publish TOPIC]
-                          [--try-set NAME=VALUE] [--until-results N] [--until-diagnostics] [--seconds S]
+                          [--try-set NAME=VALUE] [--until-results N] [--until-diagnostics]
+                          [--seconds S]
                           [--ros-args --enclave ENCLAVE]
 
 Security comes from the environment (ROS_SECURITY_*) and --enclave, as for any node. It runs
 until it has read --until-results classifications, sent --frames frames, or --seconds
 passed, then prints one JSON object: results (classifications received), node_received (the
 classifier's `received` counter in its latest /diagnostics), sent (frames published),
-topics (every topic name this participant's graph knows) and attempts ({what: 'ok' or the
-exception's text}).
+nodes (the node names its discovery found), publishers (how many it found of the classifier's
+outputs) and attempts ({what: 'ok' or the exception's text}).
 """
 
 import argparse
@@ -52,11 +53,12 @@ def main():
     parser.add_argument('--try-set', help='try NAME=VALUE on /classifier/set_parameters')
     parser.add_argument('--until-results', type=int, default=0)
     parser.add_argument('--until-diagnostics', action='store_true',
-                        help="stop at the first classifier /diagnostics that has arrived")
+                        help='stop at the first classifier /diagnostics that arrives')
     parser.add_argument('--seconds', type=float, default=30.0)
     parser.add_argument('--name', default='classification_reader')
     args = parser.parse_args(own)
-    out = {'results': 0, 'node_received': None, 'sent': 0, 'topics': [], 'attempts': {}}
+    out = {'results': 0, 'node_received': None, 'sent': 0, 'nodes': [], 'publishers': {},
+           'attempts': {}}
     rclpy.init(args=sys.argv)
     node = _attempt(out, 'create_node', lambda: rclpy.create_node(args.name))
     if node is None:
@@ -106,7 +108,11 @@ def main():
             out['sent'] += 1
             next_frame += 0.1
         rclpy.spin_once(node, timeout_sec=0.02)
-    out['topics'] = sorted(name for name, _ in node.get_topic_names_and_types())
+    # What this participant's discovery found of the others: node names, and the publishers
+    # of the classifier's outputs (its own subscriptions make those names known anyway).
+    out['nodes'] = sorted(name for name, _ in node.get_node_names_and_namespaces())
+    out['publishers'] = {topic: node.count_publishers(topic) for topic in
+                         ('/classification', '/label_info', '/diagnostics')}
     print(json.dumps(out))
     node.destroy_node()
     rclpy.try_shutdown()
