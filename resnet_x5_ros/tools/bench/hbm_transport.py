@@ -30,6 +30,7 @@ import numpy as np
 from resnet_x5_ros.convert.encode import encode_image
 from resnet_x5_ros.pipeline import Classifier, Frame
 from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.bench.proc import cpu_seconds
 from resnet_x5_ros.tools.bench.report import median_ms
 from resnet_x5_ros.tools.common import ToolError
 from resnet_x5_ros.tools.node_process import DISCARD, NodeProcess
@@ -199,12 +200,6 @@ def _tros_profile_env(directory):
     return env
 
 
-def _cpu_seconds(pid):
-    with open('/proc/{}/stat'.format(pid), encoding='ascii') as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
-
-
 def _dds_runs(args, width, height):
     import tempfile
 
@@ -250,10 +245,10 @@ def _dds_run(rclpy, listener_type, namespace, params, kind, io_method, reliabili
         # Wait for the node's first diagnostics, then measure while the camera runs.
         while not listener.diagnostics:
             rclpy.spin_once(listener.node, timeout_sec=0.1)
-        cpu_start, first = _cpu_seconds(node.pid), listener.diagnostics[-1][1]
+        cpu_start, first = cpu_seconds(node.pid), listener.diagnostics[-1][1]
         while camera.poll() is None:
             rclpy.spin_once(listener.node, timeout_sec=0.05)
-        cpu = _cpu_seconds(node.pid) - cpu_start
+        cpu = cpu_seconds(node.pid) - cpu_start
         end = time.monotonic() + 1.5  # one more diagnostics period
         while time.monotonic() < end:
             rclpy.spin_once(listener.node, timeout_sec=0.05)

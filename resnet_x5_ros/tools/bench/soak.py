@@ -21,6 +21,7 @@ import tempfile
 import time
 
 from resnet_x5_ros.share_dir import share_path
+from resnet_x5_ros.tools.bench.proc import proc_status
 from resnet_x5_ros.tools.node_process import NodeProcess
 from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 from resnet_x5_ros.tools.samples import sample_path
@@ -47,18 +48,6 @@ def add_arguments(parser):
                         help='node parameters (default config/classifier_cpu.yaml)')
     parser.add_argument('--sample', type=float, default=0.5,
                         help='seconds between RSS/thread samples')
-
-
-def proc_status(pid):
-    """(RSS in MB, threads) of a live process from /proc/PID/status."""
-    rss = threads = None
-    with open('/proc/{}/status'.format(pid), encoding='ascii') as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                rss = int(line.split()[1]) / 1024.0
-            elif line.startswith('Threads:'):
-                threads = int(line.split()[1])
-    return rss, threads
 
 
 class _Watcher:

@@ -38,7 +38,7 @@ from resnet_x5_ros.backends import bpu_runtime_available, bpu_runtime_status, WO
 from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
                                        QOS_FROM_XML_ENV)
 from resnet_x5_ros.share_dir import share_path
-from resnet_x5_ros.tools.bench.soak import proc_status
+from resnet_x5_ros.tools.bench.proc import cpu_seconds, proc_status
 from resnet_x5_ros.tools.common import ToolError
 from resnet_x5_ros.tools.node_process import DISCARD, NodeProcess, stop_process
 from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
@@ -47,6 +47,7 @@ from resnet_x5_ros.tools.samples import sample_path
 SAMPLE = sample_path('coffee.png')
 NAMESPACE = '/bench'
 RUNS = ('camera', 'overload', 'board')
+SECURE_ENCLAVE = '/resnet_x5_ros/bench'
 BOARD_SIZE = '960x544'
 
 
@@ -73,6 +74,10 @@ def add_arguments(parser):
     parser.add_argument('--camera-dds-profile', choices=PROFILE_NAMES, default=None,
                         help='board run: the publisher profile when it differs from '
                         '--dds-profile (e.g. none: a camera that does not use ours)')
+    parser.add_argument('--security', action='store_true',
+                        help='every process of the run under SROS2 (Enforce, encrypted), in '
+                        "one enclave of a keystore made for the run (sros2's defaults); needs "
+                        'sros2 and a DDS with security (docs/security.md)')
 
 
 def _runs(args):
@@ -218,7 +223,7 @@ def _board_publisher(rate, report_path, profile):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_profile_env(profile))
 
 
-def _measure(rclpy, listener, publisher, args):
+def _measure(rclpy, listener, publisher, args, node_pid):
     """Listen while publisher runs: warm-up, then the measured window; return the row."""
     try:
         # The warm-up counts from the first result: starting the publisher process and
@@ -229,8 +234,13 @@ def _measure(rclpy, listener, publisher, args):
             rclpy.spin_once(listener.node, timeout_sec=0.05)
         start = time.monotonic() + args.warmup
         end = start + args.duration
-        while time.monotonic() < end + 1.5:  # one more diagnostics period after the window
-            rclpy.spin_once(listener.node, timeout_sec=0.05)
+        cpu = {}  # (node, publisher) CPU seconds at the window's start and end
+        for mark, until in (('start', start), ('end', end), ('after', end + 1.5)):
+            # After the window: one more diagnostics period.
+            while time.monotonic() < until:
+                rclpy.spin_once(listener.node, timeout_sec=0.05)
+            if mark != 'after':
+                cpu[mark] = (cpu_seconds(node_pid), cpu_seconds(publisher.pid))
     finally:
         stop_process(publisher)
     window = [d for t, d in listener.diagnostics if start <= t <= end + 1.5]
@@ -267,6 +277,9 @@ def _measure(rclpy, listener, publisher, args):
         'arrival_ms_p99': stage('arrival_ms_p99'),
         'age_ms_p50': float(np.percentile(ages, 50)),
         'age_ms_p99': float(np.percentile(ages, 99)),
+        # Of one core, over the measured window (the node's worker processes not included).
+        'node_cpu_percent': 100.0 * (cpu['end'][0] - cpu['start'][0]) / args.duration,
+        'camera_cpu_percent': 100.0 * (cpu['end'][1] - cpu['start'][1]) / args.duration,
     }
 
 
@@ -372,7 +385,7 @@ def _measure_runs(rclpy, listener, node_process, plans, args):
         for name, rate, start_publisher in plans:
             listener.results.clear()
             listener.diagnostics.clear()
-            row = _measure(rclpy, listener, start_publisher(rate), args)
+            row = _measure(rclpy, listener, start_publisher(rate), args, node_process.pid)
             row.update(memory_row(node_process.pid))
             row['rate_asked'] = rate
             if name == 'overload' and 'out_fps' in row:
@@ -383,6 +396,28 @@ def _measure_runs(rclpy, listener, node_process, plans, args):
     return rows
 
 
+def secure_run(folder):
+    """Put every process of the run under SROS2: a keystore made now, for this domain.
+
+    One enclave for all (the node, the publishers, this listener): an enclave is an identity
+    that several participants may share. sros2's default governance encrypts discovery and
+    data; its default permissions allow every topic, so only the cost of security is
+    measured, not an access policy.
+    """
+    try:
+        from sros2.keystore import create_enclave, create_keystore
+    except ImportError as exc:
+        raise ToolError('--security needs sros2 ({}); it comes with ROS 2 (apt '
+                        'ros-humble-sros2)'.format(exc)) from None
+    import pathlib
+    keystore = pathlib.Path(folder, 'keystore')
+    create_keystore(keystore)
+    create_enclave(keystore, SECURE_ENCLAVE)
+    os.environ.update({'ROS_SECURITY_ENABLE': 'true', 'ROS_SECURITY_STRATEGY': 'Enforce',
+                       'ROS_SECURITY_KEYSTORE': str(keystore),
+                       'ROS_SECURITY_ENCLAVE_OVERRIDE': SECURE_ENCLAVE})
+
+
 def run(args):
     domain = isolate_ros_environment()
     # Before rclpy: Fast DDS reads the profile when this process's participant is made.
@@ -390,6 +425,8 @@ def run(args):
     runs = _runs(args)
     cpu_runs = [r for r in runs if r in ('camera', 'overload')]
     folder = tempfile.mkdtemp(prefix='bench-node-')
+    if args.security:
+        secure_run(folder)  # after the domain is claimed: the keystore names it
     params_file = _params_file(args)
     if args.worker_type:
         params_file = _write_params(params_file, os.path.join(folder, 'node.yaml'),
@@ -435,5 +472,6 @@ def run(args):
     for name, row in rows.items():
         _goals(name, row)
         row['dds_profile'] = args.dds_profile
+        row['security'] = 'enforce (encrypted)' if args.security else 'off'
     result['node'] = rows
     return result
