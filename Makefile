@@ -83,7 +83,7 @@ test-board-compat:
 # OpenCV 4.5 (README "Testing under ROS 2 Humble"). Not in CI: it needs HUMBLE_PREFIX.
 # Skipped there: test_flake8 (the pinned flake8 7.5.0 needs Python >= 3.11; `make test` runs it)
 # and the matplotlib test of bench/evaluate (optional, not installed; its no-matplotlib twin runs).
-# PYTEST_ARGS="test/test_node.py -x" narrows the pytest part.
+# PYTEST_ARGS="test/node/test_node.py -x" narrows the pytest part.
 test-humble: $(MODEL) $(HBDK_SIM)
 	dev/humble/run_tests.sh $(PYTEST_ARGS)
 

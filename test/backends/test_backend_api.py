@@ -14,7 +14,7 @@ from resnet_x5_ros import backends
 from resnet_x5_ros.backends import base, bpu, bpu_runtimes, sidecar
 from resnet_x5_ros.backends.base import (BackendError, check_nv12_buffer, InputError,
                                          looks_like_probabilities, ModelError)
-from standin_import import standin_support as support
+from support.standins import standin_support as standins
 
 
 W, H = 224, 224
@@ -174,7 +174,7 @@ def test_no_runtime_here_is_reported():
 def test_auto_with_bin_but_no_runtime_is_a_clear_error(tmp_path):
     if bpu.bpu_runtime_available():
         pytest.skip('a BPU runtime imports on this machine')
-    model = support.write_fixture_bin(tmp_path / 'm.bin')
+    model = standins.write_fixture_bin(tmp_path / 'm.bin')
     with pytest.raises(BackendError, match='no BPU runtime') as info:
         backends.create_backend('auto', model)
     assert model in str(info.value)
@@ -195,9 +195,9 @@ def test_runtime_import_errors_of_any_kind_mean_unavailable(monkeypatch):
 @pytest.mark.parametrize('kind, module_name', [('pyeasy_dnn', 'hobot_dnn.pyeasy_dnn'),
                                                ('hbm_runtime', 'hbm_runtime')])
 def test_auto_picks_bpu_for_a_bin_when_a_runtime_imports(tmp_path, kind, module_name):
-    model = support.write_fixture_bin(tmp_path / 'm.bin')
-    with support.standin_runtime(kind) as runtime:
-        runtime.set_scorer(support.ramp_scorer)
+    model = standins.write_fixture_bin(tmp_path / 'm.bin')
+    with standins.standin_runtime(kind) as runtime:
+        runtime.set_scorer(standins.ramp_scorer)
         status = backends.bpu_runtime_status()
         assert status.startswith(module_name) and 'STAND-IN' in status
         backend = backends.create_backend('auto', model)
@@ -209,15 +209,15 @@ def test_auto_picks_bpu_for_a_bin_when_a_runtime_imports(tmp_path, kind, module_
 
 def test_auto_prefers_pyeasy_dnn_when_both_import(tmp_path, monkeypatch):
     # Both stand-ins importable at once (PYTHONPATH=dev/standins does that).
-    monkeypatch.syspath_prepend(support.STANDINS)
+    monkeypatch.syspath_prepend(standins.STANDINS)
     for name in ('hbm_runtime', 'hbm_runtime.HB_HBMRuntime', 'hobot_dnn',
                  'hobot_dnn.pyeasy_dnn'):
         monkeypatch.delitem(sys.modules, name, raising=False)
     assert bpu.import_runtime('auto')[1] == 'hobot_dnn.pyeasy_dnn'
     assert bpu.import_runtime('hbm_runtime')[1] == 'hbm_runtime'
-    model = support.write_fixture_bin(tmp_path / 'm.bin')
-    sys.modules['hobot_dnn.pyeasy_dnn'].set_scorer(support.ramp_scorer)
-    sys.modules['hbm_runtime'].set_scorer(support.ramp_scorer)
+    model = standins.write_fixture_bin(tmp_path / 'm.bin')
+    sys.modules['hobot_dnn.pyeasy_dnn'].set_scorer(standins.ramp_scorer)
+    sys.modules['hbm_runtime'].set_scorer(standins.ramp_scorer)
     try:
         assert backends.create_backend('auto', model).runtime_kind == 'pyeasy_dnn'
         assert backends.create_backend('auto', model, bpu_runtime='hbm_runtime'
@@ -242,10 +242,10 @@ def test_cpu_ignores_the_bpu_runtime_option():
 def test_non_finite_scores_are_a_backend_failure(tmp_path, bad):
     # A model that outputs NaN/inf is broken: the backend reports it like a failed inference
     # (the node counts it in backend_errors), it never reaches post-processing.
-    with support.standin_runtime() as pyeasy_dnn:
+    with standins.standin_runtime() as pyeasy_dnn:
         pyeasy_dnn.set_scorer(lambda nv12, w, h, path: np.where(
             np.arange(1000) == 7, bad, 0.0))
-        backend = bpu.BpuBackend(support.write_fixture_bin(tmp_path / 'm.bin'), warmup=False)
+        backend = bpu.BpuBackend(standins.write_fixture_bin(tmp_path / 'm.bin'), warmup=False)
         with pytest.raises(BackendError, match='non-finite'):
             backend.infer(GOOD)
         backend.close()

@@ -24,8 +24,8 @@ from resnet_x5_ros.backends.bpu import BpuBackend, DEFAULT_BPU_MODEL, read_bin_n
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
-from rosutil import child_env
-from standin_import import standin_support as support
+from support.rosutil import child_env
+from support.standins import standin_support as standins
 
 
 MODEL = default_cpu_model()
@@ -46,19 +46,19 @@ FAILURES = {'pyeasy_dnn': SystemError, 'hbm_runtime': RuntimeError}
 @pytest.fixture(params=RUNTIMES)
 def runtime(request):
     """The stand-in of one runtime (parametrised over both); .kind names it."""
-    with support.standin_runtime(request.param) as module:
+    with standins.standin_runtime(request.param) as module:
         yield module
 
 
 @pytest.fixture
 def pyeasy_dnn():
-    with support.standin_runtime('pyeasy_dnn') as module:
+    with standins.standin_runtime('pyeasy_dnn') as module:
         yield module
 
 
 @pytest.fixture
 def hbm_runtime():
-    with support.standin_runtime('hbm_runtime') as module:
+    with standins.standin_runtime('hbm_runtime') as module:
         yield module
 
 
@@ -69,7 +69,7 @@ def bpu_backend(runtime, model, **options):
 
 @pytest.fixture
 def fixture_bin(tmp_path):
-    return support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    return standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
 
 
 @pytest.fixture(scope='module')
@@ -119,7 +119,7 @@ def test_bpu_path_hands_every_byte_over_in_place(runtime, fixture_bin, seed):
 @pytest.mark.parametrize('photo', sorted(EXPECTED_CLASSES))
 def test_bpu_path_classifies_the_sample_photos(runtime, fixture_bin, photo):
     bpu = bpu_backend(runtime, fixture_bin)
-    names = [LABELS[i] for i in top5(bpu.infer(support.sample_nv12(photo)))]
+    names = [LABELS[i] for i in top5(bpu.infer(standins.sample_nv12(photo)))]
     assert set(EXPECTED_CLASSES[photo]) & set(names), '{}: top-5 {}'.format(photo, names)
     assert_only_valid_buffers_reached(runtime)
 
@@ -135,7 +135,7 @@ def test_quantised_outputs_are_dequantised(runtime, fixture_bin, cpu, output_typ
     runtime.configure(output_type=output_type, output_scale=scale, output_layout=layout)
     bpu = bpu_backend(runtime, fixture_bin)
     assert 'dequantised' in bpu.description
-    frame = support.sample_nv12('coffee.png')
+    frame = standins.sample_nv12('coffee.png')
     got, want = bpu.infer(frame), cpu.infer(frame)
     assert got.dtype == np.float32
     assert np.max(np.abs(got - want)) <= max(scale) / 2 + 1e-4
@@ -147,7 +147,7 @@ def test_integer_output_without_scale_is_refused_at_load(runtime, fixture_bin, o
     # pyeasy_dnn shows no quantisation type: no scale_data means SHIFT or none; the raw
     # integers are not scores, so the model is refused rather than read wrongly per frame.
     runtime.configure(output_type=output_type)
-    runtime.set_scorer(support.ramp_scorer)
+    runtime.set_scorer(standins.ramp_scorer)
     with pytest.raises(ModelError) as info:
         bpu_backend(runtime, fixture_bin)
     message = str(info.value)
@@ -179,7 +179,7 @@ def test_the_standin_scrambles_padded_outputs_as_pyeasy_dnn_does(pyeasy_dnn, fix
     pyeasy_dnn.set_scorer(lambda nv12, w, h, path: np.arange(1000, dtype=np.float32) + 1)
     model = pyeasy_dnn.load(fixture_bin)[0]
     assert model.outputs[0].properties.shape == (1, 1000, 1, 1)
-    buffer = model.forward(support.sample_nv12('coffee.png'))[0].buffer
+    buffer = model.forward(standins.sample_nv12('coffee.png'))[0].buffer
     assert buffer.shape == (1, 1000, 1, 1)
     assert list(buffer.reshape(-1)[:9]) == [1, 0, 0, 0, 2, 0, 0, 0, 3]
 
@@ -192,7 +192,7 @@ def test_pyeasy_reads_last_axis_integer_outputs_whatever_the_padding(pyeasy_dnn,
     pyeasy_dnn.configure(output_type='int16', output_scale=[1.0 / 1024], output_layout='NHWC',
                          output_aligned_shape=aligned)
     bpu = bpu_backend(pyeasy_dnn, fixture_bin)
-    frame = support.sample_nv12('coffee.png')
+    frame = standins.sample_nv12('coffee.png')
     assert np.max(np.abs(bpu.infer(frame) - cpu.infer(frame))) <= 1.0 / 2048 + 1e-4
 
 
@@ -205,7 +205,7 @@ def test_hbm_runtime_reads_padded_integer_outputs_through_strides(hbm_runtime, f
     # The stand-in's padding of 1x1000x1x1 int32: 4 elements per class, 16 bytes apart.
     assert engine.output_strides[name]['prob'] == [16000, 16, 16, 4]
     bpu = bpu_backend(hbm_runtime, fixture_bin)
-    frame = support.sample_nv12('coffee.png')
+    frame = standins.sample_nv12('coffee.png')
     assert np.max(np.abs(bpu.infer(frame) - cpu.infer(frame))) <= 1.0 / 8192 + 1e-4
 
 
@@ -220,10 +220,10 @@ def test_hbm_integer_output_not_scale_quantised_is_refused(hbm_runtime, fixture_
 def test_hbm_float_output_ignores_a_vestigial_scale(hbm_runtime, fixture_bin):
     # X5 float outputs can carry a SCALE descriptor (model zoo board evidence): not applied.
     hbm_runtime.configure(output_type='float32', output_scale=[0.001], output_quant='SCALE')
-    hbm_runtime.set_scorer(support.ramp_scorer)
+    hbm_runtime.set_scorer(standins.ramp_scorer)
     bpu = bpu_backend(hbm_runtime, fixture_bin)
     assert 'dequantised' not in bpu.description
-    assert bpu.infer(support.sample_nv12('coffee.png')).max() == 10.0
+    assert bpu.infer(standins.sample_nv12('coffee.png')).max() == 10.0
 
 
 @pytest.mark.parametrize('output_type', ['uint8', 'uint16', 'float16', 'int64'])
@@ -242,7 +242,7 @@ def test_hbm_runtime_returns_those_outputs_faithfully(hbm_runtime, fixture_bin, 
     hbm_runtime.configure(output_type=output_type, output_scale=scale)
     hbm_runtime.set_scorer(lambda nv12, w, h, path: np.clip(cpu.infer(nv12), 0, 25))
     bpu = bpu_backend(hbm_runtime, fixture_bin)
-    frame = support.sample_nv12('coffee.png')
+    frame = standins.sample_nv12('coffee.png')
     want = np.clip(cpu.infer(frame), 0, 25)
     assert np.max(np.abs(bpu.infer(frame) - want)) <= 0.06
     assert LABELS[top5(bpu.infer(frame))[0]] == 'espresso'
@@ -251,14 +251,14 @@ def test_hbm_runtime_returns_those_outputs_faithfully(hbm_runtime, fixture_bin, 
 def test_probability_outputs_are_detected(runtime, fixture_bin):
     runtime.set_scorer(lambda nv12, w, h, path: np.full(1000, 1e-3, np.float32))
     assert bpu_backend(runtime, fixture_bin).outputs_probabilities is True
-    runtime.set_scorer(support.ramp_scorer)
+    runtime.set_scorer(standins.ramp_scorer)
     assert bpu_backend(runtime, fixture_bin).outputs_probabilities is False
 
 
 @needs_model
 def test_each_thread_gets_its_own_frames_scores(runtime, fixture_bin):
     bpu = bpu_backend(runtime, fixture_bin)
-    frames = {p: support.sample_nv12(p) for p in ('coffee.png', 'chelsea.png')}
+    frames = {p: standins.sample_nv12(p) for p in ('coffee.png', 'chelsea.png')}
     expected = {p: top5(bpu.infer(f))[0] for p, f in frames.items()}
     assert expected['coffee.png'] != expected['chelsea.png']
     wrong = []
@@ -279,7 +279,7 @@ def test_each_thread_gets_its_own_frames_scores(runtime, fixture_bin):
 def test_no_reentrant_run_on_one_hbm_runtime_object(hbm_runtime, fixture_bin):
     # hbm_runtime raises 'run() already in use' for a second call while one runs; the
     # backend serialises its calls, so concurrent infer() calls never see that error.
-    hbm_runtime.set_scorer(support.ramp_scorer)
+    hbm_runtime.set_scorer(standins.ramp_scorer)
     bpu = bpu_backend(hbm_runtime, fixture_bin)
     hbm_runtime.set_faults(sleep_every=1, sleep_seconds=0.02)
     errors = []
@@ -302,13 +302,13 @@ def test_no_reentrant_run_on_one_hbm_runtime_object(hbm_runtime, fixture_bin):
 def test_hbm_standin_refuses_reentrant_run(hbm_runtime, fixture_bin):
     # The stand-in reproduces the guard the backend must never trip.
     engine = hbm_runtime.HB_HBMRuntime(fixture_bin)
-    hbm_runtime.set_scorer(support.ramp_scorer)
+    hbm_runtime.set_scorer(standins.ramp_scorer)
     hbm_runtime.set_faults(sleep_every=1, sleep_seconds=0.3)
     frame = np.zeros((1, 336, 224, 1), np.uint8)
     first = threading.Thread(target=engine.run, args=(frame,))
     first.start()
     try:
-        assert support.wait_for(lambda: hbm_runtime.forward_calls() >= 1, 5.0)
+        assert standins.wait_for(lambda: hbm_runtime.forward_calls() >= 1, 5.0)
         with pytest.raises(RuntimeError, match=r'run\(\) already in use'):
             engine.run(frame)
     finally:
@@ -331,7 +331,7 @@ def _bad_buffers():
 
 @pytest.mark.parametrize('what', sorted(_bad_buffers()))
 def test_wrong_buffer_never_reaches_the_runtime(runtime, fixture_bin, what):
-    runtime.set_scorer(support.ramp_scorer)
+    runtime.set_scorer(standins.ramp_scorer)
     bpu = bpu_backend(runtime, fixture_bin)
     calls = runtime.forward_calls()
     with pytest.raises(InputError):
@@ -347,7 +347,7 @@ def test_wrong_buffer_never_reaches_the_runtime(runtime, fixture_bin, what):
 @given(size=st.integers(0, 80000), dtype=st.sampled_from(['uint8', 'int8', 'float32']),
        step=st.sampled_from([1, 3]))
 def test_only_exact_frames_reach_the_runtime(runtime, fixture_bin, size, dtype, step):
-    runtime.set_scorer(support.ramp_scorer)
+    runtime.set_scorer(standins.ramp_scorer)
     bpu = BpuBackend(fixture_bin, bpu_runtime=runtime.kind, warmup=False)
     array = np.zeros(size * step, dtype)[::step]
     try:
@@ -358,7 +358,7 @@ def test_only_exact_frames_reach_the_runtime(runtime, fixture_bin, size, dtype, 
 
 
 def test_closed_backend_does_not_call_the_runtime(runtime, fixture_bin):
-    runtime.set_scorer(support.ramp_scorer)
+    runtime.set_scorer(standins.ramp_scorer)
     bpu = bpu_backend(runtime, fixture_bin)
     bpu.close()
     calls = runtime.forward_calls()
@@ -370,7 +370,7 @@ def test_closed_backend_does_not_call_the_runtime(runtime, fixture_bin):
 # ---- runtime failures become clear errors ----------------------------------------------------
 
 def test_runtime_failure_becomes_backend_error(runtime, fixture_bin):
-    runtime.set_scorer(support.ramp_scorer)
+    runtime.set_scorer(standins.ramp_scorer)
     bpu = bpu_backend(runtime, fixture_bin)
     frame = np.zeros(224 * 224 * 3 // 2, np.uint8)
     runtime.set_faults(fail_every=runtime.forward_calls() + 1)
@@ -385,7 +385,7 @@ def test_runtime_failure_becomes_backend_error(runtime, fixture_bin):
 
 
 def test_forward_returning_none_becomes_backend_error(pyeasy_dnn, fixture_bin):
-    pyeasy_dnn.set_scorer(support.ramp_scorer)
+    pyeasy_dnn.set_scorer(standins.ramp_scorer)
     bpu = create_backend('bpu', fixture_bin)
     pyeasy_dnn.set_faults(fail_from=1, fail_mode='none')
     with pytest.raises(BackendError, match='returned None'):
@@ -478,7 +478,7 @@ def test_pyeasy_output_shape_must_be_4d(fixture_bin):
 
 def test_input_size_and_layout_come_from_the_model(runtime, fixture_bin):
     runtime.configure(input_width=320, input_height=240, input_layout='NHWC')
-    runtime.set_scorer(support.ramp_scorer)
+    runtime.set_scorer(standins.ramp_scorer)
     bpu = bpu_backend(runtime, fixture_bin)
     assert (bpu.input_width, bpu.input_height, bpu.input_nbytes) == (320, 240, 115200)
     bpu.infer(np.zeros(115200, np.uint8))
@@ -503,8 +503,8 @@ def test_labels_count_is_checked_against_the_output(runtime, fixture_bin):
     ('full', 'video', 'video', 'the .bin says full'),
 ])
 def test_nv12_range(runtime, tmp_path, recorded, requested, expected, note):
-    runtime.set_scorer(support.ramp_scorer)
-    path = support.write_fixture_bin(tmp_path / 'm.bin', recorded)
+    runtime.set_scorer(standins.ramp_scorer)
+    path = standins.write_fixture_bin(tmp_path / 'm.bin', recorded)
     bpu = bpu_backend(runtime, path, nv12_range=requested)
     assert bpu.nv12_range == expected and note in bpu.description
 
@@ -554,7 +554,7 @@ def test_asking_for_a_runtime_that_does_not_import(pyeasy_dnn, fixture_bin):
                                           ('hbm_runtime', 'HBM_RUNTIME_STANDIN_')])
 def test_standin_environment_configuration(tmp_path, fixture_bin, kind, prefix):
     log = tmp_path / 'forward.log'
-    env = child_env(**{'PYTHONPATH': os.pathsep.join([support.STANDINS, support.REPO]),
+    env = child_env(**{'PYTHONPATH': os.pathsep.join([standins.STANDINS, standins.REPO]),
                        prefix + 'SCORER': 'standin_support:ramp_scorer',
                        prefix + 'FAIL_EVERY': 3, prefix + 'LOG': log})
     script = (
@@ -576,7 +576,7 @@ def test_standin_environment_configuration(tmp_path, fixture_bin, kind, prefix):
     assert len(lines) == 5 and all(' valid=1 ' in line for line in lines)
 
 
-X5_FIXTURES = os.path.join(support.REPO, 'test', 'fixtures', 'x5')
+X5_FIXTURES = os.path.join(standins.REPO, 'test', 'fixtures', 'x5')
 
 
 @pytest.mark.parametrize('name, expected', [('efficientnet_lite0_x5_full.bin', 'full'),

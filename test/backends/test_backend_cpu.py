@@ -18,7 +18,7 @@ from resnet_x5_ros.convert.colour import rgb_to_nv12
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
-from standin_import import standin_support as support
+from support.standins import standin_support as standins
 
 
 MODEL = default_cpu_model()
@@ -55,13 +55,13 @@ def test_attributes(cpu):
 @needs_model
 @pytest.mark.parametrize('photo', sorted(EXPECTED_CLASSES))
 def test_sample_photos_top5(cpu, photo):
-    names = top5_names(cpu.infer(support.sample_nv12(photo)))
+    names = top5_names(cpu.infer(standins.sample_nv12(photo)))
     assert set(EXPECTED_CLASSES[photo]) & set(names), '{}: top-5 {}'.format(photo, names)
 
 
 @needs_model
 def test_coffee_is_confident_espresso(cpu):
-    probs = softmax(cpu.infer(support.sample_nv12('coffee.png')))
+    probs = softmax(cpu.infer(standins.sample_nv12('coffee.png')))
     best, score = top_k(probs, 1)[0]
     assert LABELS[best] == 'espresso' and score > 0.5
 
@@ -123,14 +123,14 @@ def test_nv12_range_parameter_overrides_sidecar():
     backend = create_backend('cpu', MODEL, nv12_range='video', num_threads=1)
     assert backend.nv12_range == 'video' and backend.num_threads == 1
     assert 'parameter' in backend.description
-    names = top5_names(backend.infer(support.sample_nv12('coffee.png', nv12_range='video')))
+    names = top5_names(backend.infer(standins.sample_nv12('coffee.png', nv12_range='video')))
     assert names[0] == 'espresso'
     backend.close()
 
 
 @needs_model
 def test_bad_buffers_are_refused(cpu):
-    good = support.sample_nv12('coffee.png')
+    good = standins.sample_nv12('coffee.png')
     for bad in (good[:-2], good.astype(np.float32), np.repeat(good, 2)[::2], good.tobytes()):
         with pytest.raises(InputError):
             cpu.infer(bad)
@@ -139,7 +139,7 @@ def test_bad_buffers_are_refused(cpu):
 
 @needs_model
 def test_concurrent_inference_matches_sequential(cpu):
-    frames = {p: support.sample_nv12(p) for p in ('coffee.png', 'chelsea.png')}
+    frames = {p: standins.sample_nv12(p) for p in ('coffee.png', 'chelsea.png')}
     expected = {p: cpu.infer(f) for p, f in frames.items()}
     failures = []
 
@@ -167,14 +167,14 @@ def test_runtime_failure_becomes_backend_error(monkeypatch):
 
     monkeypatch.setattr(backend, '_session', Broken())
     with pytest.raises(BackendError, match='cpu inference failed.*boom') as info:
-        backend.infer(support.sample_nv12('coffee.png'))
+        backend.infer(standins.sample_nv12('coffee.png'))
     assert isinstance(info.value.__cause__, RuntimeError) and '\n' not in str(info.value)
 
 
 @needs_model
 def test_close_is_idempotent_and_final():
     with CpuBackend(MODEL, num_threads=1) as backend:
-        frame = support.sample_nv12('coffee.png')
+        frame = standins.sample_nv12('coffee.png')
         backend.infer(frame)
     assert backend.closed
     backend.close()
@@ -235,7 +235,7 @@ def test_corrupt_model(tmp_path):
 
 
 def test_bin_given_to_cpu(tmp_path):
-    path = support.write_fixture_bin(tmp_path / 'resnet.bin')
+    path = standins.write_fixture_bin(tmp_path / 'resnet.bin')
     assert 'BPU .bin' in _model_error(path)
 
 

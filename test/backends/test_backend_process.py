@@ -20,11 +20,11 @@ import pytest
 
 from resnet_x5_ros.backends import BackendError, create_backend, ModelError
 from resnet_x5_ros.backends.process import ProcessBackend
-from standin_import import standin_support as support
+from support.standins import standin_support as standins
 
-sample_nv12, standin_runtime = support.sample_nv12, support.standin_runtime
-STANDINS, wait_for, write_fixture_bin = support.STANDINS, support.wait_for, \
-    support.write_fixture_bin
+sample_nv12, standin_runtime = standins.sample_nv12, standins.standin_runtime
+STANDINS, wait_for, write_fixture_bin = standins.STANDINS, standins.wait_for, \
+    standins.write_fixture_bin
 
 pytestmark = pytest.mark.slow
 

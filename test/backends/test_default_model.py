@@ -17,11 +17,11 @@ import yaml
 
 from resnet_x5_ros import backends
 from resnet_x5_ros.backends import bpu, default_model, ModelError
-from standin_import import standin_support as support
+from support.standins import standin_support as standins
 
 NAME = 'efficientnet_lite0.onnx'
-CONFIG = os.path.join(support.REPO, 'config', 'classifier.yaml')
-CHECKOUT_MODEL = os.path.join(support.REPO, 'models', NAME)
+CONFIG = os.path.join(standins.REPO, 'config', 'classifier.yaml')
+CHECKOUT_MODEL = os.path.join(standins.REPO, 'models', NAME)
 needs_model = pytest.mark.skipif(not os.path.exists(CHECKOUT_MODEL),
                                  reason='no models/efficientnet_lite0.onnx (make model)')
 
@@ -154,10 +154,10 @@ def test_board_yaml_with_backend_cpu_loads_the_default_cpu_model(monkeypatch, tm
 
 
 def test_board_yaml_with_backend_bpu_loads_the_board_resnet18(tmp_path, monkeypatch):
-    board_model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    board_model = standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
     monkeypatch.setattr(bpu, 'DEFAULT_BPU_MODEL', board_model)
-    with support.standin_runtime() as pyeasy_dnn:
-        pyeasy_dnn.set_scorer(support.ramp_scorer)
+    with standins.standin_runtime() as pyeasy_dnn:
+        pyeasy_dnn.set_scorer(standins.ramp_scorer)
         for kind in ('bpu', 'auto'):
             backend = backends.create_backend(kind, _board_yaml_model_path())
             assert backend.name == 'bpu' and backend.model_path == board_model
@@ -168,7 +168,7 @@ def test_board_yaml_with_backend_bpu_loads_the_board_resnet18(tmp_path, monkeypa
 
 def test_a_bin_without_bpu_runtime_names_the_cpu_launch_argument(tmp_path):
     _no_runtime()
-    model = support.write_fixture_bin(tmp_path / 'm.bin')
+    model = standins.write_fixture_bin(tmp_path / 'm.bin')
     with pytest.raises(backends.BackendError) as info:
         backends.create_backend('auto', model)
     message = str(info.value)
@@ -176,7 +176,7 @@ def test_a_bin_without_bpu_runtime_names_the_cpu_launch_argument(tmp_path):
 
 
 def test_a_bin_for_the_cpu_backend_says_what_to_use(tmp_path):
-    model = support.write_fixture_bin(tmp_path / 'm.bin')
+    model = standins.write_fixture_bin(tmp_path / 'm.bin')
     with pytest.raises(ModelError) as info:
         backends.create_backend('cpu', model)
     message = str(info.value)
@@ -186,7 +186,7 @@ def test_a_bin_for_the_cpu_backend_says_what_to_use(tmp_path):
 def test_an_onnx_for_the_bpu_backend_says_what_to_use(tmp_path):
     model = tmp_path / 'm.onnx'
     model.write_bytes(b'not really onnx')
-    with support.standin_runtime():
+    with standins.standin_runtime():
         with pytest.raises(ModelError) as info:
             backends.create_backend('bpu', str(model))
     message = str(info.value)
@@ -196,7 +196,7 @@ def test_an_onnx_for_the_bpu_backend_says_what_to_use(tmp_path):
 def test_missing_board_model_says_what_to_do_off_the_board():
     if os.path.exists(backends.DEFAULT_BPU_MODEL):
         pytest.skip('the default model exists here (a board)')
-    with support.standin_runtime():
+    with standins.standin_runtime():
         with pytest.raises(ModelError) as info:
             backends.create_backend('bpu', '')
     assert 'off the board: backend cpu' in str(info.value)

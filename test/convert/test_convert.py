@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 import pytest
 
-from colour_reference import jfif_nv12, max_diff, opencv_nv12
 from resnet_x5_ros import colour_range, convert
 from resnet_x5_ros.convert import colour
 from resnet_x5_ros.convert import FrameError
@@ -17,6 +16,7 @@ from resnet_x5_ros.convert.resize import plan, Rect
 from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools.bench import preprocess as preprocess_bench
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES, sample_path
+from support.colour_reference import jfif_nv12, max_diff, opencv_nv12
 
 RANGES = colour_range.RANGES
 W, H = 64, 48

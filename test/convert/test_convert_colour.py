@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 import pytest
 
-from colour_reference import jfif_nv12, opencv_nv12
 from resnet_x5_ros import colour_range
 from resnet_x5_ros.convert import colour
+from support.colour_reference import jfif_nv12, opencv_nv12
 
 RANGES = colour_range.RANGES
 

@@ -11,9 +11,10 @@ import os
 import subprocess
 import sys
 
-from test_reliability_support import standin_env, STANDINS
-
-from rosutil import child_env, REPO
+from support import REPO
+from support.reliability import standin_env
+from support.rosutil import child_env
+from support.standins import STANDINS
 
 SOURCED = {
     'PYTHONPATH': '/opt/tros/humble/lib/python3.10/site-packages',

@@ -25,9 +25,9 @@ import pytest
 
 import convert_efficientnet_lite0 as convert
 import onnx_proto
+from support import REPO
 import torch_pickle
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_DIR = os.path.join(REPO, 'dev', 'model')  # on sys.path through conftest
 CONVERTER = os.path.join(MODEL_DIR, 'convert_efficientnet_lite0.py')
 BUILT_MODEL = os.path.join(REPO, 'models', 'efficientnet_lite0.onnx')

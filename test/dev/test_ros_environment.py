@@ -12,9 +12,11 @@ from sensor_msgs.msg import Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass, VisionInfo
 
 from resnet_x5_ros.tools import ros_domain
-from rosutil import spin_until, start_process, stop_process
+from resnet_x5_ros.tools.node_process import stop_process
+from support import TEST_DIR
+from support.rosutil import spin_until, start_process
 
-PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'peers')
+PEERS = os.path.join(TEST_DIR, 'support', 'peers')
 
 pytestmark = pytest.mark.ros
 

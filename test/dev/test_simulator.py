@@ -11,7 +11,6 @@ bytes); one test always runs the simulator itself.
 """
 
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -19,13 +18,12 @@ import pytest
 from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.postprocess import load_labels, probabilities, top_k
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
+from support.standins import sim_scorer, standin_support as standins
 from x5_simulator import hbdk_sim
 from x5_simulator.evaluate import (cosine, evaluate, FIXTURE_BINS, load_photos, photo_nv12,
                                    RANGES)
 from x5_simulator.harness import SimulatedModel
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STANDINS = os.path.join(REPO, 'dev', 'standins')
 
 try:
     SIM_PATH = hbdk_sim.locate()
@@ -109,22 +107,12 @@ def test_wrong_frame_size_is_refused():
 def standin():
     # standin_runtime() puts the stand-in on sys.path only inside the block and removes it
     # afterwards, so later tests still see "no BPU runtime" on this machine.
-    if STANDINS not in sys.path:
-        sys.path.insert(0, STANDINS)
-        added = True
-    else:
-        added = False
-    try:
-        import sim_scorer
-        from standin_support import standin_runtime
-    finally:
-        if added:
-            sys.path.remove(STANDINS)
-    with standin_runtime() as pyeasy_dnn:
+    scorer = sim_scorer()
+    with standins.standin_runtime() as pyeasy_dnn:
         try:
-            yield pyeasy_dnn, sim_scorer
+            yield pyeasy_dnn, scorer
         finally:
-            sim_scorer.close_all()
+            scorer.close_all()
 
 
 @pytest.mark.parametrize('bin_range', RANGES)

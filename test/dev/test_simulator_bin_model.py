@@ -18,10 +18,10 @@ import pytest
 
 import onnx_proto
 from resnet_x5_ros.backends.binfile import read_bin_nv12_range, SPACE_TO_RANGE
+from support import REPO
 from x5_simulator import protowire as pw
 from x5_simulator.bin_model import BinFormatError, parse_bin, read_bin, UnsupportedStep
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(REPO, 'test', 'fixtures', 'x5')
 BINS = {'full': os.path.join(FIXTURES, 'efficientnet_lite0_x5_full.bin'),
         'video': os.path.join(FIXTURES, 'efficientnet_lite0_x5_video.bin')}

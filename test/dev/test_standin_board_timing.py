@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros.backends import create_backend
-from rosutil import child_env
-from standin_import import standin_support as support
+from support.rosutil import child_env
+from support.standins import standin_support as standins
 
 RUNTIMES = ('pyeasy_dnn', 'hbm_runtime')
 PREFIXES = {'pyeasy_dnn': 'PYEASY_DNN_STANDIN_', 'hbm_runtime': 'HBM_RUNTIME_STANDIN_'}
@@ -26,13 +26,13 @@ HOLD_MS = 300.0
 
 @pytest.fixture(params=RUNTIMES)
 def runtime(request):
-    with support.standin_runtime(request.param) as module:
+    with standins.standin_runtime(request.param) as module:
         yield module
 
 
 @pytest.fixture
 def fixture_bin(tmp_path):
-    return support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    return standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
 
 
 class _Ticker(object):
@@ -53,7 +53,7 @@ class _Ticker(object):
 
     def __enter__(self):
         self._thread.start()
-        assert support.wait_for(lambda: len(self.ticks) >= 3, 5.0)
+        assert standins.wait_for(lambda: len(self.ticks) >= 3, 5.0)
         return self
 
     def __exit__(self, *exc_info):
@@ -96,13 +96,13 @@ def test_board_mode_scores_depend_on_the_input(runtime, fixture_bin):
     first, again, other = bpu.infer(a), bpu.infer(a), bpu.infer(b)
     assert first.shape == (1000,) and np.array_equal(first, again)
     assert not np.array_equal(first, other)
-    photos = [bpu.infer(support.sample_nv12(p)) for p in ('coffee.png', 'chelsea.png')]
+    photos = [bpu.infer(standins.sample_nv12(p)) for p in ('coffee.png', 'chelsea.png')]
     assert int(np.argmax(photos[0])) != int(np.argmax(photos[1]))
 
 
 @pytest.mark.parametrize('kind', RUNTIMES)
 def test_board_mode_from_the_environment(tmp_path, fixture_bin, kind):
-    env = child_env(**{'PYTHONPATH': support.STANDINS, PREFIXES[kind] + 'BOARD_MS': 20})
+    env = child_env(**{'PYTHONPATH': standins.STANDINS, PREFIXES[kind] + 'BOARD_MS': 20})
     script = (
         'import time, numpy as np\n'
         'from resnet_x5_ros.backends import create_backend\n'

@@ -12,26 +12,26 @@ import ctypes
 import numpy as np
 import pytest
 
-from standin_import import standin_support as support
+from support.standins import standin_support as standins
 
 
 @pytest.fixture
 def pyeasy_dnn():
-    with support.standin_runtime('pyeasy_dnn') as module:
-        module.set_scorer(support.ramp_scorer)
+    with standins.standin_runtime('pyeasy_dnn') as module:
+        module.set_scorer(standins.ramp_scorer)
         yield module
 
 
 @pytest.fixture
 def hbm_runtime():
-    with support.standin_runtime('hbm_runtime') as module:
-        module.set_scorer(support.ramp_scorer)
+    with standins.standin_runtime('hbm_runtime') as module:
+        module.set_scorer(standins.ramp_scorer)
         yield module
 
 
 @pytest.fixture
 def fixture_bin(tmp_path):
-    return support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    return standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
 
 
 def top(model):

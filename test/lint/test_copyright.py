@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from support import REPO
+
 HEADER = '# Copyright 2026 resnet_x5_ros developers'
 SPDX = '# SPDX-License-Identifier: Apache-2.0'
 

@@ -6,11 +6,14 @@ Development machines run rclpy from Jazzy, Python 3.11 and numpy 2, so code can 
 test here and still fail on the board. This reads every Python file of the package and of
 launch/ with `ast` (nothing is imported) and fails on:
 
-* rclpy APIs that Humble does not have (the list in ../shared/notes/ros2-on-pip.md):
-  `with rclpy.init()`, nodes and publishers as context managers, pre/post set-parameters
-  callbacks, BEST_AVAILABLE QoS, create_timer(autostart=), callbacks taking
-  MessageInfo/TimerInfo, content filters, the modules rclpy.event_handler, clock_type,
-  parameter_client, parameter_event_handler, experimental and type_hash, logger.warn();
+* rclpy APIs that Humble does not have (Humble's rclpy is 3.x: its humble branch,
+  https://github.com/ros2/rclpy/tree/humble, API reference
+  https://docs.ros.org/en/humble/p/rclpy/; the modules below are also absent from the
+  Humble that `make test-humble` runs): `with rclpy.init()`, nodes and publishers as context
+  managers, pre/post set-parameters callbacks, BEST_AVAILABLE QoS, create_timer(autostart=),
+  callbacks taking MessageInfo/TimerInfo, content filters, the modules rclpy.event_handler,
+  clock_type, parameter_client, parameter_event_handler, experimental and type_hash; and
+  logger.warn() (deprecated in Humble's own rcutils_logger in favour of warning());
 * syntax newer than Python 3.10 (parsed with feature_version=(3, 10), plus explicit checks for
   match statements, except*, PEP 695 type parameters and `type` aliases), and, when a
   Python 3.10 interpreter is at hand, its own compile() of every file;
@@ -29,7 +32,7 @@ import subprocess
 
 import pytest
 
-from rosutil import REPO
+from support import REPO
 
 SCANNED = ('resnet_x5_ros', 'launch')
 PYENV_310 = '/root/.pyenv/versions/3.10.13/bin/python'

@@ -14,7 +14,8 @@ import os
 import sys
 import xml.etree.ElementTree as ElementTree
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from support import REPO
+
 
 # Top-level module -> rosdep key.
 ROSDEP_KEYS = {
@@ -77,9 +78,11 @@ def test_exec_depends_are_exactly_what_the_package_and_launch_file_import():
 
 
 def test_test_depends_are_exactly_what_the_tests_use():
-    tests = _python_files('test/*.py')
+    tests = _python_files('test/**/*.py')
     local = {os.path.splitext(os.path.basename(p))[0]
-             for p in _python_files('test/**/*.py')} | {'resnet_x5_ros', 'hobot_dnn'}
+             for p in tests} | {'resnet_x5_ros', 'hobot_dnn'}
+    # The tests' helper package (test/support).
+    local |= {os.path.basename(os.path.dirname(p)) for p in _python_files('test/*/__init__.py')}
     # dev/'s own packages (the x86 simulator harness) and modules (the CPU model converter)
     # are ours, not dependencies.
     local |= {os.path.basename(os.path.dirname(p))

@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """ament_pep257's check with the PyPI pydocstyle and the ament convention (setup.cfg)."""
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from support import REPO
 
 
 @pytest.mark.linter

@@ -9,7 +9,6 @@ does so.
 """
 
 import filecmp
-import importlib.util
 import os
 import subprocess
 import sys
@@ -18,11 +17,10 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 import yaml
 
-import launch_standin
 from resnet_x5_ros import dds_profile, launch_args, params
 from resnet_x5_ros.params import PARAMS, PARAMS_BY_NAME
+from support import launch_standin, REPO
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCH = os.path.join(REPO, 'launch', 'classify.launch.py')
 CONFIGS = [os.path.join(REPO, 'config', n) for n in ('classifier.yaml', 'classifier_cpu.yaml')]
 
@@ -253,9 +251,7 @@ def test_launch_with_the_real_launch_api():
     from launch import LaunchContext
     from launch.actions import DeclareLaunchArgument
     from launch.utilities import perform_substitutions
-    spec = importlib.util.spec_from_file_location('classify_launch', LAUNCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = launch_standin.import_launch_file(LAUNCH, 'classify_launch')
     description = module.generate_launch_description()
     arguments = {a.name: a for a in description.get_launch_arguments()}
     assert set(arguments) == BASE_ARGUMENTS | OVERRIDE_ARGUMENTS

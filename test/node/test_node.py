@@ -7,60 +7,19 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 
 import cv2
 import pytest
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 
-from resnet_x5_ros.convert.encode import encode_compressed, encode_image
-from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels
-from rosutil import child_env, REPO, RosClient, stop_process
+from resnet_x5_ros.convert.encode import encode_compressed
+from support import REPO
+from support.nodes import (ESPRESSO, Exchange, image_msg, needs_model, NODE, refused_start_up,
+                           SAMPLES, start_node)
+from support.rosutil import child_env, RosClient
 
 pytestmark = pytest.mark.ros
-
-MODEL = os.path.join(REPO, 'models', 'efficientnet_lite0.onnx')
-SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
-CPU_PARAMS = os.path.join(REPO, 'config', 'classifier_cpu.yaml')
-LABELS = load_labels(DEFAULT_LABELS_PATH)
-ESPRESSO = LABELS.index('espresso')
-
-needs_model = pytest.mark.skipif(not os.path.exists(MODEL),
-                                 reason='run `make model` first: no ' + MODEL)
-
-
-def start_node(namespace, *ros_args, params_file=CPU_PARAMS, **env):
-    cmd = [sys.executable, '-m', 'resnet_x5_ros.node', '--ros-args', '-r', '__ns:=' + namespace]
-    if params_file:
-        cmd += ['--params-file', params_file]
-    cmd += list(ros_args)
-    return subprocess.Popen(cmd, cwd=REPO, env=child_env(**env), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-
-
-def refused_start_up(proc):
-    """Wait for a node that must refuse to start: (its one error line, its whole output)."""
-    try:
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode != 0
-    assert 'Traceback' not in out, out
-    errors = [line for line in out.splitlines() if 'classifier_node: error:' in line]
-    assert len(errors) == 1, out
-    return errors[0], out
-
-
-def image_msg(bgr, encoding, frame_id, stamp_sec):
-    from sensor_msgs.msg import Image
-    data, width, height, step = encode_image(bgr, encoding)
-    msg = Image(height=height, width=width, encoding=encoding, step=step)
-    msg.data = array.array('B', data)
-    msg.header.frame_id = frame_id
-    msg.header.stamp.sec = stamp_sec
-    return msg
 
 
 @pytest.fixture(scope='module')
@@ -70,9 +29,9 @@ def coffee():
 
 @pytest.fixture(scope='module')
 def running_node():
-    proc = start_node('/t_node')
-    yield proc
-    code, out = stop_process(proc)
+    node = start_node('/t_node')
+    yield node
+    code, out = node.stop()
     assert code == 0, out
     assert 'Traceback' not in out, out
 
@@ -82,43 +41,6 @@ def client():
     c = RosClient('test_client', namespace='/t_node')
     yield c
     c.close()
-
-
-class Exchange:
-    """Publishes frames to the node and collects its classifications, keyed by frame_id."""
-
-    def __init__(self, client, compressed=False):
-        from sensor_msgs.msg import CompressedImage, Image
-        from vision_msgs.msg import Classification
-        self.client = client
-        self.results = {}
-        client.node.create_subscription(Classification, 'classification', self._on_result, 10)
-        if compressed:
-            self.pub = client.node.create_publisher(CompressedImage, 'image/compressed', 1)
-        else:
-            self.pub = client.node.create_publisher(Image, 'image', 1)
-        assert client.spin_until(lambda: self.pub.get_subscription_count() > 0 and
-                                 client.node.count_publishers('classification') > 0), \
-            'the node never subscribed to our images'
-
-    def _on_result(self, msg):
-        self.results.setdefault(msg.header.frame_id, []).append(msg)
-
-    def send_until_answered(self, msg, timeout=30.0):
-        """Publish msg (again, if a frame is lost in discovery) until its result arrives."""
-        key = msg.header.frame_id
-        last = [0.0]
-
-        def answered():
-            if key in self.results:
-                return True
-            if time.monotonic() - last[0] > 0.5:
-                last[0] = time.monotonic()
-                self.pub.publish(msg)
-            return False
-
-        assert self.client.spin_until(answered, timeout), 'no classification for ' + key
-        return self.results[key][0]
 
 
 @needs_model
@@ -143,7 +65,7 @@ def test_raw_encodings_are_classified_with_source_header(running_node, client, c
 @needs_model
 def test_compressed_input():
     from sensor_msgs.msg import CompressedImage
-    proc = start_node('/t_compressed', '-p', 'compressed:=true')
+    node = start_node('/t_compressed', '-p', 'compressed:=true')
     client = RosClient('test_client', namespace='/t_compressed')
     try:
         exchange = Exchange(client, compressed=True)
@@ -158,7 +80,7 @@ def test_compressed_input():
         assert str(ESPRESSO) in [h.class_id for h in result.results]
     finally:
         client.close()
-        code, out = stop_process(proc)
+        code, out = node.stop()
     assert code == 0 and 'Traceback' not in out, out
 
 
@@ -254,29 +176,25 @@ def test_overload_drops_frames_and_diagnostics_count_them(running_node, client, 
 @needs_model
 @pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM])
 def test_signals_stop_the_node_quickly_and_cleanly(sig, coffee):
-    proc = start_node('/t_signal')
+    node = start_node('/t_signal')
     client = RosClient('test_client', namespace='/t_signal')
     try:
         Exchange(client).send_until_answered(image_msg(coffee, 'bgr8', 'alive', 5))
     finally:
         client.close()
     started = time.monotonic()
-    proc.send_signal(sig)
-    try:
-        out, _ = proc.communicate(timeout=2.0)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
+    code, out = node.stop(sig, timeout=2.0)  # killed after 2 s
+    if code == -signal.SIGKILL:
         pytest.fail('node still running 2 s after {}: {}'.format(sig.name, out))
     assert time.monotonic() - started < 2.0
-    assert proc.returncode == 0, out
+    assert code == 0, out
     assert 'Traceback' not in out, out
 
 
 def test_help_prints_the_usage_and_starts_no_node():
     from resnet_x5_ros.params import PARAMS
-    out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.node', '--help'], cwd=REPO,
-                         env=child_env(), capture_output=True, text=True, timeout=60)
+    out = subprocess.run(list(NODE) + ['--help'], cwd=REPO, env=child_env(),
+                         capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.startswith('usage: classifier_node')
     assert all('  {} (default '.format(p.name) in out.stdout for p in PARAMS), out.stdout
@@ -296,8 +214,8 @@ def test_help_prints_the_usage_and_starts_no_node():
 def test_bad_configuration_stops_with_one_clear_line(args, names):
     # No YAML here: a type clash between a YAML value and a -p override is resolved by rcl
     # before the node sees it.
-    proc = start_node('/t_bad', '-p', 'backend:=cpu', *args, params_file=None)
-    line, out = refused_start_up(proc)
+    line, out = refused_start_up(
+        start_node('/t_bad', '-p', 'backend:=cpu', *args, params_file=None))
     assert names in line, out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from resnet_x5_ros.pipeline import Frame
-from standin_import import standin_support as support
+from support.standins import standin_support as standins
 
 pytestmark = pytest.mark.ros
 
@@ -51,11 +51,11 @@ def make_node(tmp_path):
     context = rclpy.Context()
     rclpy.init(context=context)
     nodes = []
-    with support.standin_runtime() as pyeasy_dnn:
+    with standins.standin_runtime() as pyeasy_dnn:
         def make(num_classes=1000, **parameters):
             pyeasy_dnn.configure(num_classes=num_classes)
             pyeasy_dnn.set_scorer(ramp_scorer(num_classes))
-            values = {'backend': 'bpu', 'model_path': support.write_fixture_bin(
+            values = {'backend': 'bpu', 'model_path': standins.write_fixture_bin(
                 tmp_path / 'model.bin', nv12_range='full')}
             values.update(parameters)
             node = ClassifierNode(context=context, parameter_overrides=[

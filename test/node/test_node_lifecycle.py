@@ -15,10 +15,11 @@ import threading
 
 import pytest
 from test_node_in_process import Recorder
-from test_reliability_support import standin_env
 
-from rosutil import start_process
-from standin_import import standin_support as support
+from resnet_x5_ros.tools.node_process import stop_process
+from support.reliability import standin_env
+from support.rosutil import start_process
+from support.standins import standin_support as standins
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
@@ -76,8 +77,8 @@ def create(tmp_path, board_env):
     from resnet_x5_ros.node import ClassifierNode
     context = rclpy.Context()
     rclpy.init(context=context)
-    model = support.write_fixture_bin(tmp_path / 'model.bin')
-    with support.standin_runtime() as pyeasy_dnn:
+    model = standins.write_fixture_bin(tmp_path / 'model.bin')
+    with standins.standin_runtime() as pyeasy_dnn:
         pyeasy_dnn.configure(board_ms=2.95)
 
         def make(**parameters):
@@ -176,7 +177,7 @@ def test_a_frame_in_flight_at_shutdown_is_published_not_failed(create, board_env
         warnings = []
         node._warn = lambda kind, text: warnings.append(text)
         node._on_image(_grey_image(100, stamp_sec=1))
-        assert support.wait_for(lambda: 2 in _calls(log), 30.0), _calls(log)
+        assert standins.wait_for(lambda: 2 in _calls(log), 30.0), _calls(log)
         assert node.shutdown() == []
         counts = node.stats.counts()
         assert (counts['published'], counts['backend_errors']) == (1, 0), counts
@@ -202,9 +203,7 @@ def _run_main(tmp_path, body, *ros_args):
     try:
         out, _ = proc.communicate(timeout=60.0)  # bounds a failing test only
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            out, _ = proc.communicate()
+        stop_process(proc)
     return proc.returncode, out
 
 
@@ -272,9 +271,9 @@ def test_diagnostics_tell_why_a_worker_does_not_restart_and_results_resume(creat
         monkeypatch.setattr(subprocess, 'Popen', popen)
         status()
         node._on_image(_grey_image(100, stamp_sec=1))
-        assert support.wait_for(lambda: len(published.sent) == 1, 30.0)
+        assert standins.wait_for(lambda: len(published.sent) == 1, 30.0)
         node._on_image(_grey_image(100, stamp_sec=2))  # the worker dies; no fork works
-        assert support.wait_for(
+        assert standins.wait_for(
             lambda: backend.supervision()[0]['worker_start_failures'] >= 2, 30.0)
         level, message, values = status()
         assert level == DiagnosticStatus.ERROR
@@ -284,9 +283,9 @@ def test_diagnostics_tell_why_a_worker_does_not_restart_and_results_resume(creat
         assert int(values['worker_start_failures']) >= 2
         assert (values['worker_crashes'], values['worker_restarts']) == ('1', '0')
         fork_fails[0] = False  # memory again: the next attempt starts the worker
-        assert support.wait_for(lambda: backend.supervision()[0]['worker_restarts'] == 1, 30.0)
+        assert standins.wait_for(lambda: backend.supervision()[0]['worker_restarts'] == 1, 30.0)
         node._on_image(_grey_image(100, stamp_sec=3))
-        assert support.wait_for(lambda: len(published.sent) == 2, 30.0)
+        assert standins.wait_for(lambda: len(published.sent) == 2, 30.0)
         # The next status tells what happened since the last one (frame 2 failed, a restart
         # failed once more), not a fault in progress; the one after is OK.
         level, message, _ = status()

@@ -10,10 +10,10 @@ must keep answering correctly and end with as many threads as it had after the f
 """
 
 import pytest
-from test_reliability_support import (Diagnostics, grey_image, NodeProcess, proc_status,
-                                      Results, standin_env)
 
-from rosutil import RosClient
+from support.nodes import start_node
+from support.reliability import Diagnostics, grey_image, proc_status, Results, standin_env
+from support.rosutil import RosClient
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
@@ -28,8 +28,9 @@ SHAPES = [(640, 480, 'bgr8'), (64, 48, 'nv12'), (1280, 720, 'yuyv'), (33, 17, 'b
 def node(tmp_path_factory):
     folder = tmp_path_factory.mktemp('churn')
     env, model = standin_env(folder)
-    proc = NodeProcess(folder / 'node.log', NS, '-p', 'backend:=bpu', '-p', 'model_path:=' + model,
-                       '-p', 'diagnostics_period:=0.2', params_file=None, env=env)
+    proc = start_node(NS, '-p', 'backend:=bpu', '-p', 'model_path:=' + model,
+                      '-p', 'diagnostics_period:=0.2', params_file=None, env=env,
+                      log=folder / 'node.log')
     yield proc
     code, out = proc.stop()
     assert code == 0, out[-3000:]
@@ -198,8 +199,8 @@ def test_diagnostics_account_for_everything_after_the_churn(node):
 
 def test_auto_qos_follows_a_camera_replaced_by_a_best_effort_one(tmp_path):
     env, model = standin_env(tmp_path)
-    churn_node = NodeProcess(tmp_path / 'node.log', NS + '_qos', '-p', 'backend:=bpu',
-                             '-p', 'model_path:=' + model, params_file=None, env=env)
+    churn_node = start_node(NS + '_qos', '-p', 'backend:=bpu', '-p', 'model_path:=' + model,
+                            params_file=None, env=env, log=tmp_path / 'node.log')
     try:
         from rclpy.qos import QoSProfile, ReliabilityPolicy
         from sensor_msgs.msg import Image

@@ -25,11 +25,12 @@ import signal
 import time
 
 import pytest
-from test_reliability_support import (CONTROL_ENV, Diagnostics, grey_image, NodeProcess,
-                                      Results, standin_env)
 
 from resnet_x5_ros.node import WARN_EVERY_S
-from rosutil import RosClient
+from support.fault_scorer import CONTROL_ENV, CONTROL_SCORER
+from support.nodes import start_node
+from support.reliability import Diagnostics, grey_image, Results, standin_env
+from support.rosutil import RosClient
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
@@ -38,16 +39,15 @@ def _bpu_node(tmp_path, namespace, *ros_args, runtime='pyeasy_dnn', **standin):
     env, model = standin_env(tmp_path, **standin)
     control = tmp_path / 'control'
     control.write_text('ok')
-    if standin.get('scorer') == 'test_reliability_support:control_scorer':
+    if standin.get('scorer') == CONTROL_SCORER:
         env[CONTROL_ENV] = str(control)
     env['PYEASY_DNN_STANDIN_LOG'] = str(tmp_path / 'forward.log')
     if runtime == 'hbm_runtime':  # the same settings for the hbm_runtime stand-in
         env = {k.replace('PYEASY_DNN_STANDIN_', 'HBM_RUNTIME_STANDIN_'): v
                for k, v in env.items()}
-    node = NodeProcess(tmp_path / 'node.log', namespace, '-p', 'backend:=bpu',
-                       '-p', 'bpu_runtime:=' + runtime,
-                       '-p', 'model_path:=' + model, '-p', 'diagnostics_period:=0.1',
-                       *ros_args, params_file=None, env=env)
+    node = start_node(namespace, '-p', 'backend:=bpu', '-p', 'bpu_runtime:=' + runtime,
+                      '-p', 'model_path:=' + model, '-p', 'diagnostics_period:=0.1',
+                      *ros_args, params_file=None, env=env, log=tmp_path / 'node.log')
     return node, control
 
 
@@ -157,8 +157,7 @@ def test_backend_failing_from_the_start_is_an_error_in_diagnostics(tmp_path):
 
 def test_backend_fails_for_a_while_then_recovers(tmp_path):
     from diagnostic_msgs.msg import DiagnosticStatus
-    node, control = _bpu_node(tmp_path, '/t_fault_flaky',
-                              scorer='test_reliability_support:control_scorer')
+    node, control = _bpu_node(tmp_path, '/t_fault_flaky', scorer=CONTROL_SCORER)
     client = RosClient('camera')
     try:
         camera = _Camera(client, '/t_fault_flaky', node)
@@ -192,8 +191,7 @@ def test_diagnostics_level_reports_a_backend_that_started_failing(tmp_path, faul
     # its streak), not as an internal error of the node.
     from diagnostic_msgs.msg import DiagnosticStatus
     namespace = '/t_fault_level_' + fault
-    node, control = _bpu_node(tmp_path, namespace,
-                              scorer='test_reliability_support:control_scorer')
+    node, control = _bpu_node(tmp_path, namespace, scorer=CONTROL_SCORER)
     client = RosClient('camera')
     try:
         camera = _Camera(client, namespace, node)
@@ -222,8 +220,7 @@ def _wait_for_hang(client, tmp_path, calls):
 
 
 def test_hung_inference_is_visible_and_output_resumes_when_it_returns(tmp_path):
-    node, control = _bpu_node(tmp_path, '/t_fault_hang',
-                              scorer='test_reliability_support:control_scorer')
+    node, control = _bpu_node(tmp_path, '/t_fault_hang', scorer=CONTROL_SCORER)
     client = RosClient('camera')
     try:
         camera = _Camera(client, '/t_fault_hang', node)
@@ -260,7 +257,7 @@ def test_hung_inference_is_visible_and_output_resumes_when_it_returns(tmp_path):
 def test_shutdown_with_inference_hung_does_not_wait_for_it(tmp_path, workers):
     namespace = '/t_fault_stop{}'.format(workers)
     node, control = _bpu_node(tmp_path, namespace, '-p', 'num_workers:={}'.format(workers),
-                              scorer='test_reliability_support:control_scorer')
+                              scorer=CONTROL_SCORER)
     client = RosClient('camera')
     try:
         camera = _Camera(client, namespace, node)
@@ -287,8 +284,7 @@ def test_shutdown_with_inference_hung_does_not_wait_for_it(tmp_path, workers):
 
 def test_hung_inference_turns_diagnostics_error_until_results_flow_again(tmp_path):
     from diagnostic_msgs.msg import DiagnosticStatus
-    node, control = _bpu_node(tmp_path, '/t_fault_stall',
-                              scorer='test_reliability_support:control_scorer')
+    node, control = _bpu_node(tmp_path, '/t_fault_stall', scorer=CONTROL_SCORER)
     client = RosClient('camera')
     try:
         camera = _Camera(client, '/t_fault_stall', node)

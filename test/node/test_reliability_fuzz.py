@@ -23,16 +23,17 @@ import struct
 import time
 import zlib
 
-import crafted_images
 import cv2
 import pytest
-from test_reliability_support import CPU_MODEL, Diagnostics, NodeProcess, Results
 
 from resnet_x5_ros import convert
 from resnet_x5_ros.convert.encode import encode_compressed, encode_image
 from resnet_x5_ros.node import WARN_EVERY_S
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels
-from rosutil import REPO, RosClient
+from support import crafted_images, REPO
+from support.nodes import CPU_MODEL, start_node
+from support.reliability import Diagnostics, Results
+from support.rosutil import RosClient
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CPU_MODEL),
@@ -326,11 +327,11 @@ def _drive(fuzzers, targets):
 def fuzz_run(tmp_path_factory, photos):
     """Run both nodes through the fuzz once; the tests below check what it recorded."""
     logs = tmp_path_factory.mktemp('fuzz')
-    nodes = {'raw': NodeProcess(logs / 'raw.log', '/t_fuzz_raw',
-                                '-p', 'diagnostics_period:=0.2'),
-             'compressed': NodeProcess(logs / 'compressed.log', '/t_fuzz_jpeg',
-                                       '-p', 'compressed:=true',
-                                       '-p', 'diagnostics_period:=0.2')}
+    nodes = {'raw': start_node('/t_fuzz_raw', '-p', 'diagnostics_period:=0.2',
+                               log=logs / 'raw.log'),
+             'compressed': start_node('/t_fuzz_jpeg', '-p', 'compressed:=true',
+                                      '-p', 'diagnostics_period:=0.2',
+                                      log=logs / 'compressed.log')}
     client = RosClient('fuzzer')
     started = time.monotonic()
     run = {}
@@ -364,7 +365,7 @@ def fuzz_run(tmp_path_factory, photos):
                 run.setdefault(name, {})['code'], run[name]['output'] = node.stop()
             finally:
                 if node.alive():
-                    node.proc.kill()
+                    node.process.kill()
     elapsed = time.monotonic() - started
     for name, r in run.items():
         print('fuzz {}: {:.1f} s, sent {} bad + {} valid; node counted {}; kinds {}'.format(

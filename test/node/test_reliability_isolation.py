@@ -13,9 +13,10 @@ import signal
 import time
 
 import pytest
-from test_reliability_support import grey_image, NodeProcess, standin_env
 
-from rosutil import RosClient
+from support.nodes import start_node
+from support.reliability import grey_image, standin_env
+from support.rosutil import RosClient
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
@@ -111,11 +112,10 @@ def test_a_hung_or_crashed_bpu_call_is_survived_in_process_mode(tmp_path, fault)
     else:
         settings.update(crash_at=FAULT_CALL)
     env, model = standin_env(tmp_path, **settings)
-    node = NodeProcess(tmp_path / 'node.log', namespace, '-p', 'backend:=bpu',
-                       '-p', 'bpu_runtime:=pyeasy_dnn', '-p', 'model_path:=' + model,
-                       '-p', 'worker_type:=process',
-                       '-p', 'diagnostics_period:={}'.format(DIAGNOSTICS_PERIOD_S),
-                       params_file=None, env=env)
+    node = start_node(namespace, '-p', 'backend:=bpu', '-p', 'bpu_runtime:=pyeasy_dnn',
+                      '-p', 'model_path:=' + model, '-p', 'worker_type:=process',
+                      '-p', 'diagnostics_period:={}'.format(DIAGNOSTICS_PERIOD_S),
+                      params_file=None, env=env, log=tmp_path / 'node.log')
     client = RosClient('camera')
     try:
         run = _Run(client, namespace)
@@ -138,9 +138,7 @@ def test_a_hung_or_crashed_bpu_call_is_survived_in_process_mode(tmp_path, fault)
         assert children
     finally:
         client.close()
-        if node.alive():
-            node.proc.send_signal(signal.SIGKILL)
-        code, out = node.wait(15.0)
+        code, out = node.stop(signal.SIGKILL)
     assert code == -signal.SIGKILL, out[-3000:]  # alive until this test killed it
     # No worker outlives the node, not even after SIGKILL.
     assert not _left_after(children, 2.0)
@@ -171,10 +169,10 @@ def test_sigint_with_a_worker_hung_ends_the_node_and_its_children_within_2_s(tmp
     # Call 3 (the second frame) hangs for a minute; the timeout is longer still.
     env, model = standin_env(tmp_path, board_ms=2.95, gil_hang_every=3, gil_hang_s=60)
     env['PYEASY_DNN_STANDIN_LOG'] = str(tmp_path / 'forward.log')
-    node = NodeProcess(tmp_path / 'node.log', namespace, '-p', 'backend:=bpu',
-                       '-p', 'bpu_runtime:=pyeasy_dnn', '-p', 'model_path:=' + model,
-                       '-p', 'worker_type:=process', '-p', 'inference_timeout:=120.0',
-                       '-p', 'num_workers:=2', params_file=None, env=env)
+    node = start_node(namespace, '-p', 'backend:=bpu', '-p', 'bpu_runtime:=pyeasy_dnn',
+                      '-p', 'model_path:=' + model, '-p', 'worker_type:=process',
+                      '-p', 'inference_timeout:=120.0', '-p', 'num_workers:=2',
+                      params_file=None, env=env, log=tmp_path / 'node.log')
     client = RosClient('camera')
     forward_log = tmp_path / 'forward.log'
 

@@ -10,18 +10,15 @@ rclpy), so the whole table costs a few seconds.
 
 import json
 import os
-import subprocess
-import sys
+import signal
 
 import pytest
-from test_reliability_support import CPU_MODEL, standin_env
 
 from resnet_x5_ros.backends import bpu_runtime_available, bpu_runtime_status
-from rosutil import child_env, REPO
+from support.nodes import CPU_MODEL, ERROR_PREFIX, start_node
+from support.reliability import standin_env
 
 pytestmark = pytest.mark.ros
-
-ERROR_PREFIX = 'classifier_node: error:'
 
 
 def _files(folder):
@@ -153,7 +150,7 @@ def started(tmp_path_factory):
     """Start every case's node at once; each test then waits for its own."""
     folder = tmp_path_factory.mktemp('startup')
     files = _files(folder)
-    procs = {}
+    nodes = {}
     for case in CASES:
         case_id, args, _, how = case
         env = {}
@@ -165,19 +162,15 @@ def started(tmp_path_factory):
         elif how == 'noruntime':
             # No stand-in on the path: only a vendor pyeasy_dnn could import (then skipped).
             env = {}
-        cmd = [sys.executable, '-m', 'resnet_x5_ros.node', '--ros-args',
-               '-r', '__ns:=/t_start_' + case_id.replace('-', '_')]
+        ros_args = []
         if not any('backend:=' in a for a in args) and '--params-file' not in args:
-            cmd += ['-p', 'backend:=cpu']
-        cmd += _expand(args, files)
-        procs[case_id] = subprocess.Popen(
-            cmd, cwd=REPO, env=child_env(**env), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
-    yield procs
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+            ros_args += ['-p', 'backend:=cpu']
+        nodes[case_id] = start_node('/t_start_' + case_id.replace('-', '_'),
+                                    *(ros_args + _expand(args, files)), params_file=None,
+                                    env=env)
+    yield nodes
+    for node in nodes.values():
+        node.stop(signal.SIGKILL)
 
 
 @pytest.mark.parametrize('case_id, args, names, how', CASES,
@@ -187,14 +180,10 @@ def test_bad_start_up_gives_one_clear_line(started, case_id, args, names, how):
         pytest.skip('run `make model` first: no ' + CPU_MODEL)
     if how == 'noruntime' and bpu_runtime_available():
         pytest.skip('a BPU runtime imports here: ' + bpu_runtime_status())
-    proc = started[case_id]
-    try:
-        out, _ = proc.communicate(timeout=90)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
+    code, out = started[case_id].finished(timeout=90)  # killed after 90 s
+    if code == -signal.SIGKILL:
         pytest.fail('the node did not stop by itself: ' + out[-2000:])
-    assert proc.returncode == 2, out
+    assert code == 2, out
     assert 'Traceback' not in out, out
     errors = [line for line in out.splitlines() if ERROR_PREFIX in line]
     assert len(errors) == 1, out

@@ -18,13 +18,15 @@ import signal
 import time
 
 import pytest
-from test_reliability_support import NodeProcess, Results
 
-from rosutil import REPO, RosClient, start_process, stop_process
+from resnet_x5_ros.tools.node_process import stop_process
+from support import REPO
+from support.nodes import needs_model, start_node
+from support.reliability import Results
+from support.rosutil import RosClient, start_process
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
-MODEL = os.path.join(REPO, 'models', 'efficientnet_lite0.onnx')
 CAMERA_TOPIC = '/t_signals/image'
 REPS = int(os.environ.get('RESNET_X5_SIGNAL_REPS', '20'))
 # What the node can receive from a terminal plus launch: SIGINT twice (the common case),
@@ -51,14 +53,14 @@ def camera():
 
 def _signal_sequence(node, sigs, rng):
     """Send sigs to the node, each later one 0-200 ms after the previous (if still alive)."""
-    node.proc.send_signal(sigs[0])
+    node.process.send_signal(sigs[0])
     for sig in sigs[1:]:
         time.sleep(rng.uniform(0.0, 0.2))  # the random moment under test, not a wait
-        if node.proc.poll() is None:
-            node.proc.send_signal(sig)
+        if node.poll() is None:
+            node.process.send_signal(sig)
 
 
-@pytest.mark.skipif(not os.path.exists(MODEL), reason='run `make model` first: no ' + MODEL)
+@needs_model
 def test_repeated_signals_during_shutdown_end_the_node_cleanly(tmp_path, camera):
     rng = random.Random(11)
     client = RosClient('signal_watcher')
@@ -70,8 +72,8 @@ def test_repeated_signals_during_shutdown_end_the_node_cleanly(tmp_path, camera)
             # Each node in its own namespace: results still in flight from the previous one
             # must not count as this one's.
             namespace = '/t_signals{}'.format(rep)
-            node = NodeProcess(tmp_path / 'node{}.log'.format(rep), namespace,
-                               '-r', 'image:=' + CAMERA_TOPIC)
+            node = start_node(namespace, '-r', 'image:=' + CAMERA_TOPIC,
+                              log=tmp_path / 'node{}.log'.format(rep))
             results = Results(client, namespace + '/classification')
             # Frames flow and inference runs: a few results of this node arrived.
             assert client.spin_until(lambda: results.count >= 3, 60.0), \
@@ -79,7 +81,7 @@ def test_repeated_signals_during_shutdown_end_the_node_cleanly(tmp_path, camera)
             time.sleep(rng.uniform(0.0, 0.1))  # a random moment of the frame cycle
             started = time.monotonic()
             _signal_sequence(node, sigs, rng)
-            code, out = node.wait(timeout=30.0)
+            code, out = node.finished(timeout=30.0)
             elapsed = time.monotonic() - started
             took.append(elapsed)
             names = '+'.join(s.name for s in sigs)

@@ -19,7 +19,8 @@ import types
 
 import yaml
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from support import REPO
+
 LAUNCH = os.path.join(REPO, 'launch', 'classify.launch.py')
 
 
@@ -43,6 +44,14 @@ class LaunchConfiguration:
         return isinstance(other, LaunchConfiguration) and other.name == self.name
 
 
+def import_launch_file(path, module_name):
+    """Import a launch file as a module, against whatever launch API sys.modules holds."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_launch_file(monkeypatch, path=LAUNCH):
     """Import the launch file with the stand-ins in sys.modules (undone by monkeypatch)."""
     names = {'launch': {'LaunchDescription': Recorded},
@@ -55,10 +64,7 @@ def load_launch_file(monkeypatch, path=LAUNCH):
         for attribute, value in attributes.items():
             setattr(module, attribute, value)
         monkeypatch.setitem(sys.modules, module_name, module)
-    spec = importlib.util.spec_from_file_location('classify_launch_standin', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_launch_file(path, 'classify_launch_standin')
 
 
 def declared(description):

@@ -3,12 +3,16 @@
 """Helpers for tests that talk to other processes over real DDS (on loopback)."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from support import REPO
+
+# Development-only packages (dev/python: x5_simulator, resnet_x5_dev), for children as for
+# this process (pytest.ini). Only Python packages live there: dev/ itself holds
+# message-package folders (ai_msgs, ...) that would import as empty namespace packages.
+DEV_PYTHON = os.path.join(REPO, 'dev', 'python')
 
 
 # Search paths a sourced ROS install (setup.bash, /opt/tros/humble) sets up: a child given its
@@ -27,15 +31,17 @@ def prepend_paths(entries, inherited):
 def child_env(**extra):
     """Environment for a child process: the test run's domain, loopback DDS, field checks.
 
-    extra values replace inherited ones, except the SEARCH_PATH_VARIABLES: their entries are
-    put in front of the inherited search path.
+    PYTHONPATH: the repository and dev/python in front of the inherited entries. extra values
+    replace inherited ones, except the SEARCH_PATH_VARIABLES: their entries are put in front
+    of the search path.
     """
     env = dict(os.environ)
     for key in ('ROS_DOMAIN_ID', 'ROS_PYTHON_CHECK_FIELDS', 'ROS_HOME'):
         assert key in env, key + ' must be set by conftest before starting ROS processes'
     assert env.get('ROS_AUTOMATIC_DISCOVERY_RANGE') == 'LOCALHOST' or \
         env.get('ROS_LOCALHOST_ONLY') == '1', 'conftest keeps discovery on loopback'
-    env['PYTHONPATH'] = prepend_paths(REPO, env.get('PYTHONPATH'))
+    env['PYTHONPATH'] = prepend_paths(os.pathsep.join([REPO, DEV_PYTHON]),
+                                      env.get('PYTHONPATH'))
     env['PYTHONUNBUFFERED'] = '1'
     for key, value in extra.items():
         if key in SEARCH_PATH_VARIABLES:
@@ -49,18 +55,6 @@ def start_process(args, **env_extra):
     """Start a Python child (module or script args) with its output captured."""
     return subprocess.Popen([sys.executable] + list(args), cwd=REPO, env=child_env(**env_extra),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def stop_process(proc, sig=signal.SIGINT, timeout=10.0):
-    """Stop a child with a signal; returns (returncode, output)."""
-    if proc.poll() is None:
-        proc.send_signal(sig)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    return proc.returncode, out
 
 
 def spin_until(executor, predicate, timeout):

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """bench: table shape, zoo reference and distance, plot, node figures. No timing asserts."""
 
-import importlib.util
 import itertools
 import json
 import math
@@ -20,7 +19,9 @@ from resnet_x5_ros.tools.bench import cli, zoo_table as pipeline
 from resnet_x5_ros.tools.bench.timing import run_for
 from resnet_x5_ros.tools.bench.zoo import comparison_note, REFERENCE_ROW, ZOO_RESNET18_X5
 from resnet_x5_ros.tools.plots import matplotlib_status
-from rosutil import child_env, REPO
+from support import REPO
+from support.rosutil import child_env
+from support.standins import standin_support as standins
 
 MODEL = default_cpu_model()
 needs_model = pytest.mark.skipif(not os.path.isfile(MODEL),
@@ -125,13 +126,8 @@ def test_plot(tmp_path, capsys):
 
 @needs_model
 def test_bpu_standin_is_measured_and_never_called_comparable(tmp_path, capsys):
-    path = os.path.join(REPO, 'dev', 'standins', 'standin_support.py')
-    spec = importlib.util.spec_from_file_location('standin_support', path)
-    support = sys.modules.setdefault('standin_support', importlib.util.module_from_spec(spec))
-    if not hasattr(support, 'standin_runtime'):
-        spec.loader.exec_module(support)
-    with support.standin_runtime() as pyeasy_dnn:
-        model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    with standins.standin_runtime() as pyeasy_dnn:
+        model = standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
         assert cli.main(['--backend', 'bpu', '--model', model, '--seconds', '0.2',
                          '--workers', '2', '--json']) == 0
         assert all(r.valid for r in pyeasy_dnn.forward_log)

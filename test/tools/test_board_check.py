@@ -7,9 +7,7 @@ that each check reads what pyeasy_dnn reports, draws the right conclusion (e.g. 
 not) and writes it into the report; the board run then fills in the real values.
 """
 
-import importlib.util
 import os
-import subprocess
 import sys
 
 import pytest
@@ -18,7 +16,10 @@ from resnet_x5_ros.backends import create_backend, default_cpu_model
 from resnet_x5_ros.postprocess import softmax
 from resnet_x5_ros.tools.board_check import checks, cli as board_check
 from resnet_x5_ros.tools.board_check.checks import CheckContext, run_checks, Section
-from rosutil import child_env, REPO, stop_process
+from resnet_x5_ros.tools.node_process import stop_process
+from support import REPO
+from support.rosutil import start_process
+from support.standins import standin_support as standins
 
 MODEL = default_cpu_model()
 pytestmark = pytest.mark.skipif(not os.path.isfile(MODEL),
@@ -29,21 +30,10 @@ QUICK = (checks.check_environment, checks.check_runtime, checks.check_model,
          checks.check_outputs, checks.check_classify, checks.check_nv12_range)
 
 
-def standin_support():
-    if 'standin_support' not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            'standin_support', os.path.join(REPO, 'dev', 'standins', 'standin_support.py'))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules['standin_support'] = module
-        spec.loader.exec_module(module)
-    return sys.modules['standin_support']
-
-
 @pytest.fixture
 def standin(tmp_path):
-    support = standin_support()
-    with support.standin_runtime() as pyeasy_dnn:
-        yield pyeasy_dnn, support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    with standins.standin_runtime() as pyeasy_dnn:
+        yield pyeasy_dnn, standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
 
 
 def by_title(sections):
@@ -98,12 +88,11 @@ def test_runtime_section_lists_both_runtimes(standin):
 
 
 def test_each_runtime_is_run_when_both_import(tmp_path, monkeypatch):
-    support = standin_support()
-    monkeypatch.syspath_prepend(support.STANDINS)
+    monkeypatch.syspath_prepend(standins.STANDINS)
     names = ('hbm_runtime', 'hbm_runtime.HB_HBMRuntime', 'hobot_dnn', 'hobot_dnn.pyeasy_dnn')
     for name in names:
         monkeypatch.delitem(sys.modules, name, raising=False)
-    model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    model = standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
     try:
         found = run(CheckContext(backend_kind='bpu', bpu_runtime='hbm_runtime', model=model),
                     QUICK[:3] + (checks.check_each_runtime,))
@@ -225,11 +214,9 @@ def test_node_run_is_skipped_when_nothing_publishes():
 
 
 def start_camera(topic, encoding):
-    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher.cli',
-                             os.path.join(SAMPLES, 'coffee.png'), '--topic', topic,
-                             '--size', '640x480', '--rate', '15', '--encoding', encoding],
-                            cwd=REPO, env=child_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return start_process(['-m', 'resnet_x5_ros.tools.image_publisher.cli',
+                          os.path.join(SAMPLES, 'coffee.png'), '--topic', topic,
+                          '--size', '640x480', '--rate', '15', '--encoding', encoding])
 
 
 @pytest.mark.ros

@@ -3,13 +3,11 @@
 """classify: sample photos through the node's pipeline, on the CPU backend and the BPU STAND-IN."""
 
 import array
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 
-import crafted_images
 import cv2
 import numpy as np
 import pytest
@@ -20,10 +18,11 @@ from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools.classify import cli as classify
 from resnet_x5_ros.tools.frames import FILE_ENCODINGS, frame_from_file
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
-from rosutil import child_env, REPO
+from support import crafted_images, REPO
+from support.rosutil import child_env
+from support.standins import sim_scorer, standin_support as standins, STANDINS
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
-STANDINS = os.path.join(REPO, 'dev', 'standins')
 MODEL = default_cpu_model()
 pytestmark = pytest.mark.skipif(not os.path.isfile(MODEL),
                                 reason='CPU model {} missing: run `make model`'.format(MODEL))
@@ -31,17 +30,6 @@ pytestmark = pytest.mark.skipif(not os.path.isfile(MODEL),
 # a weak case (board_check only reports it).
 EXPECTED = {name: set(classes) for name, classes in EXPECTED_CLASSES.items()
             if name != 'camera.png'}
-
-
-def standin_support():
-    """dev/standins/standin_support.py, loaded without putting dev/standins on sys.path."""
-    if 'standin_support' not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            'standin_support', os.path.join(STANDINS, 'standin_support.py'))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules['standin_support'] = module
-        spec.loader.exec_module(module)
-    return sys.modules['standin_support']
 
 
 @pytest.fixture(scope='module')
@@ -153,9 +141,8 @@ def test_cli_setup_errors_are_one_line(tmp_path, capsys):
 
 
 def test_bpu_standin_gives_the_cpu_top5(cpu_classifier, tmp_path):
-    support = standin_support()
-    with support.standin_runtime() as pyeasy_dnn:
-        model = support.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    with standins.standin_runtime() as pyeasy_dnn:
+        model = standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
         backend = create_backend('bpu', model)
         try:
             assert 'STAND-IN' in backend.description
@@ -174,7 +161,7 @@ def test_bpu_standin_gives_the_cpu_top5(cpu_classifier, tmp_path):
 @pytest.mark.parametrize('runtime, module', [('pyeasy_dnn', 'hobot_dnn.pyeasy_dnn'),
                                              ('hbm_runtime', 'hbm_runtime')])
 def test_console_command_on_the_standin(tmp_path, runtime, module):
-    model = standin_support().write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
+    model = standins.write_fixture_bin(tmp_path / 'resnet18_224x224_nv12.bin')
     env = child_env(PYTHONPATH=STANDINS)
     out = subprocess.run([sys.executable, '-m', 'resnet_x5_ros.tools.classify.cli',
                           os.path.join(SAMPLES, 'coffee.png'), '--backend', 'bpu', '--model',
@@ -188,12 +175,7 @@ def test_console_command_on_the_standin(tmp_path, runtime, module):
 def test_console_command_on_hbm_runtime_with_a_compiled_bin():
     # The compiled X5 .bin runs in hbdk-sim behind the hbm_runtime stand-in.
     model = os.path.join(REPO, 'test', 'fixtures', 'x5', 'efficientnet_lite0_x5_full.bin')
-    sys.path.insert(0, STANDINS)
-    try:
-        import sim_scorer
-        usable = os.path.isfile(model) and sim_scorer.simulator_status()[0]
-    finally:
-        sys.path.remove(STANDINS)
+    usable = os.path.isfile(model) and sim_scorer().simulator_status()[0]
     if not usable:
         pytest.skip('needs the compiled fixture and hbdk-sim (make setup)')
     env = child_env(PYTHONPATH=STANDINS)

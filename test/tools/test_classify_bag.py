@@ -12,12 +12,11 @@ import sqlite3
 import subprocess
 import sys
 
-import crafted_images
 import cv2
 import pytest
 from rosbags.rosbag2 import Reader
 from rosbags.typesys import get_types_from_msg
-from test_tool_classify import EXPECTED, MODEL, SAMPLES
+from test_classify import EXPECTED, MODEL, SAMPLES
 import yaml
 
 from resnet_x5_ros.backends import create_backend
@@ -27,7 +26,7 @@ from resnet_x5_ros.pipeline import (Classifier, Frame, frame_from_compressed,
 from resnet_x5_ros.postprocess import load_labels
 from resnet_x5_ros.tools.classify import bag_io, bag_types, cli as classify
 from resnet_x5_ros.tools.frames import frame_from_bgr
-from rosutil import REPO
+from support import crafted_images, REPO
 
 pytestmark = pytest.mark.skipif(not os.path.isfile(MODEL),
                                 reason='CPU model {} missing: run `make model`'.format(MODEL))

@@ -3,12 +3,10 @@
 """evaluate: labelled sets built from the sample photos, label parsing, metrics, progress."""
 
 import csv
-import importlib.util
 import io
 import json
 import os
 import shutil
-import sys
 
 import pytest
 
@@ -22,7 +20,8 @@ from resnet_x5_ros.tools.evaluate.dataset import (DatasetError, folder_samples, 
 from resnet_x5_ros.tools.evaluate.metrics import Accuracy
 from resnet_x5_ros.tools.plots import matplotlib_status
 from resnet_x5_ros.tools.progress import Progress
-from rosutil import REPO
+from support import REPO
+from support.standins import standin_support as standins
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
 MODEL = default_cpu_model()
@@ -214,14 +213,9 @@ def test_png_confusion(tree, tmp_path):
 
 @needs_model
 def test_bpu_standin_scores_like_the_cpu(tree, classifier, tmp_path):
-    path = os.path.join(REPO, 'dev', 'standins', 'standin_support.py')
-    spec = importlib.util.spec_from_file_location('standin_support', path)
-    support = sys.modules.setdefault('standin_support', importlib.util.module_from_spec(spec))
-    if not hasattr(support, 'standin_runtime'):
-        spec.loader.exec_module(support)
     samples = folder_samples(str(tree), LabelResolver(classifier.labels))
-    with support.standin_runtime():
-        backend = create_backend('bpu', support.write_fixture_bin(tmp_path / 'm.bin'))
+    with standins.standin_runtime():
+        backend = create_backend('bpu', standins.write_fixture_bin(tmp_path / 'm.bin'))
         try:
             bpu = Classifier(backend, classifier.labels, Settings(top_k=5))
             standin = evaluate.evaluate(bpu, samples, workers=2)

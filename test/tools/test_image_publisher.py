@@ -4,8 +4,6 @@
 
 import argparse
 import os
-import subprocess
-import sys
 
 import cv2
 import numpy as np
@@ -15,8 +13,10 @@ from resnet_x5_ros import convert
 from resnet_x5_ros.tools.image_publisher.cli import (build_parser, frame_stream, make_message,
                                                      parse_size, waits_for_subscriber)
 from resnet_x5_ros.tools.images import list_images, SourceError, video_frames
+from resnet_x5_ros.tools.node_process import stop_process
 from resnet_x5_ros.tools.samples import SAMPLES_DIR
-from rosutil import child_env, REPO, RosClient, stop_process
+from support import REPO
+from support.rosutil import RosClient, start_process
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
 COFFEE = os.path.join(SAMPLES, 'coffee.png')
@@ -123,9 +123,7 @@ def test_cache_encodes_a_repeating_picture_once():
 
 
 def run_publisher(*argv):
-    return subprocess.Popen([sys.executable, '-m', 'resnet_x5_ros.tools.image_publisher.cli'] +
-                            list(argv), cwd=REPO, env=child_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return start_process(['-m', 'resnet_x5_ros.tools.image_publisher.cli'] + list(argv))
 
 
 @pytest.mark.ros

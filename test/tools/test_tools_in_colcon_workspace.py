@@ -18,7 +18,8 @@ import sys
 
 import pytest
 
-from rosutil import REPO, RosClient
+from support import REPO
+from support.rosutil import RosClient
 
 README = os.path.join(REPO, 'README.md')
 CLASSIFY = 'ros2 run resnet_x5_ros classify samples/coffee.png samples/chelsea.png --top-k 3'
@@ -50,7 +51,7 @@ def test_examples_name_no_path_of_the_source_tree():
 
 def _clean_env(**extra):
     env = dict(os.environ)
-    for key in ('PYTHONPATH', 'RESNET_X5_MODEL_DIR', 'RESNET_X5_STANDINS'):
+    for key in ('PYTHONPATH', 'RESNET_X5_MODEL_DIR'):
         env.pop(key, None)
     env.update(extra)
     return env

@@ -19,7 +19,8 @@ import pytest
 from resnet_x5_ros.backends import default_cpu_model
 from resnet_x5_ros.tools.bench import cli
 from resnet_x5_ros.tools.classify import bag
-from rosutil import child_env, prepend_paths, REPO
+from support import REPO
+from support.rosutil import child_env, prepend_paths
 
 # The installed tools (setup.py console_scripts), as `ros2 run` starts them.
 TOOLS = {

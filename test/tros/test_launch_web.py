@@ -9,14 +9,15 @@ installed, the real description is generated too.
 """
 
 import ast
-import importlib.util
 import os
 import sys
 import types
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from support import REPO
+from support.launch_standin import import_launch_file
+
 LAUNCH = os.path.join(REPO, 'launch', 'classify_web.launch.py')
 
 # Launch arguments the D-Robotics launch files declare (hobot_mipi_cam, hobot_codec,
@@ -80,10 +81,7 @@ def _stub_modules(installed=('hobot_shm', 'mipi_cam', 'hobot_codec', 'websocket'
 def _load(monkeypatch, **stub_options):
     for name, module in _stub_modules(**stub_options).items():
         monkeypatch.setitem(sys.modules, name, module)
-    spec = importlib.util.spec_from_file_location('classify_web_launch', LAUNCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_launch_file(LAUNCH, 'classify_web_launch')
 
 
 @pytest.fixture
@@ -192,8 +190,6 @@ def test_without_tros_it_stops_with_one_line_naming_what_is_missing(monkeypatch)
 
 def test_launch_description_builds_where_launch_ros_exists():
     pytest.importorskip('launch_ros', reason='launch_ros is not on PyPI; runs on a ROS machine')
-    spec = importlib.util.spec_from_file_location('classify_web_launch_real', LAUNCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_launch_file(LAUNCH, 'classify_web_launch_real')
     description = module.generate_launch_description()
     assert len(description.entities) == 11

@@ -13,14 +13,14 @@ import cv2
 import numpy as np
 import pytest
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
-from test_node import ESPRESSO, needs_model, SAMPLES, start_node
-from test_reliability_support import Diagnostics, Results
 
 from resnet_x5_ros.convert import FrameError
 from resnet_x5_ros.convert.encode import encode_compressed, encode_image
 from resnet_x5_ros.pipeline import Frame
 from resnet_x5_ros.shared_mem import decode_encoding, hbm_frame, hbm_source
-from rosutil import RosClient, stop_process
+from support.nodes import ESPRESSO, needs_model, SAMPLES, start_node
+from support.reliability import Diagnostics, Results
+from support.rosutil import RosClient
 
 # The TROS message packages: dev-only stand-ins here (make setup), TogetheROS.Bot on the
 # board; absent from a plain ROS 2 Humble (make test-humble).
@@ -134,10 +134,10 @@ def test_bad_frames_fail_like_image_frames(case):
 
 @pytest.fixture(scope='module')
 def shm_node():
-    proc = start_node(NAMESPACE, '-p', 'io_method:=shared_mem',
+    node = start_node(NAMESPACE, '-p', 'io_method:=shared_mem',
                       '-p', 'perception_topic:=hobot_dnn_detection')
-    yield proc
-    code, out = stop_process(proc)
+    yield node
+    code, out = node.stop()
     assert code == 0, out
     assert 'Traceback' not in out, out
 

@@ -6,11 +6,12 @@ import os
 
 import cv2
 import pytest
-from test_node import (Exchange, image_msg, LABELS, needs_model, refused_start_up, SAMPLES,
-                       start_node)
 
 from resnet_x5_ros.convert.resize import plan
-from rosutil import RosClient, stop_process
+from support import REPO
+from support.nodes import (Exchange, image_msg, LABELS, needs_model, refused_start_up, SAMPLES,
+                           start_node)
+from support.rosutil import RosClient
 
 # The TROS message packages: dev-only stand-ins here (make setup), TogetheROS.Bot on the
 # board; absent from a plain ROS 2 Humble (make test-humble).
@@ -25,9 +26,9 @@ MODEL_INPUT = (224, 224)  # EfficientNet-Lite0, the dev CPU model
 
 @pytest.fixture(scope='module')
 def web_node():
-    proc = start_node(NAMESPACE, '-p', 'perception_topic:=' + TOPIC)
-    yield proc
-    code, out = stop_process(proc)
+    node = start_node(NAMESPACE, '-p', 'perception_topic:=' + TOPIC)
+    yield node
+    code, out = node.stop()
     assert code == 0, out
     assert 'Traceback' not in out, out
 
@@ -134,7 +135,7 @@ def test_a_late_subscriber_gets_targets(web_node, client, coffee):
 
 @needs_model
 def test_no_perception_topic_by_default(coffee):
-    proc = start_node('/t_tros_off')
+    node = start_node('/t_tros_off')
     off = RosClient('test_client', namespace='/t_tros_off')
     try:
         Exchange(off).send_until_answered(image_msg(coffee, 'bgr8', 'plain', 9))
@@ -144,7 +145,7 @@ def test_no_perception_topic_by_default(coffee):
         assert '/t_tros_off/classification' in types  # the check above can see the node
     finally:
         off.close()
-        code, out = stop_process(proc)
+        code, out = node.stop()
     assert code == 0 and 'Traceback' not in out, out
 
 
@@ -152,10 +153,8 @@ def test_perception_topic_without_ai_msgs_stops_with_one_line(tmp_path):
     # A module named ai_msgs that fails to import, first on the path: as on a machine
     # without TogetheROS.Bot.
     (tmp_path / 'ai_msgs.py').write_text("raise ImportError('No module named ai_msgs')\n")
-    proc = start_node('/t_tros_missing', '-p', 'perception_topic:=' + TOPIC,
-                      PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get(
-                          'PYTHONPATH', '')]).rstrip(os.pathsep))
-    line, out = refused_start_up(proc)
+    line, out = refused_start_up(start_node('/t_tros_missing', '-p', 'perception_topic:=' + TOPIC,
+                                            env={'PYTHONPATH': str(tmp_path)}))
     assert 'perception_topic' in line and 'ai_msgs' in line, out
 
 
@@ -167,8 +166,7 @@ def test_tros_messages_are_dependencies_only_where_tros_is_sourced(environment, 
     # rosdep and colcon evaluate package.xml conditions against the environment; a user
     # without TROS must not be asked for packages that have no rosdep key.
     from catkin_pkg.package import parse_package
-    package = parse_package(os.path.join(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), 'package.xml'))
+    package = parse_package(os.path.join(REPO, 'package.xml'))
     package.evaluate_conditions(environment)
     exec_depends = {d.name for d in package.exec_depends if d.evaluated_condition}
     assert exec_depends & {'ai_msgs', 'hbm_img_msgs'} == declared

@@ -3,14 +3,13 @@
 """A ROS 2 desktop without TogetheROS.Bot: ai_msgs and hbm_img_msgs do not import.
 
 `make setup` builds stand-ins of both TROS message packages into the dev environment, which
-would hide a dependency on them. Here test/no_tros goes first on PYTHONPATH: it shadows them
-with packages whose import fails, as on an apt Humble or Jazzy. The node is started the way
-the README's desktop path starts it (`ros2 launch resnet_x5_ros classify.launch.py
-backend:=cpu`, evaluated with test/launch_standin.py) and must classify; what needs TROS is
-refused with its one line only when asked for.
+would hide a dependency on them. Here test/support/no_tros goes first on PYTHONPATH: it
+shadows them with packages whose import fails, as on an apt Humble or Jazzy. The node is
+started the way the README's desktop path starts it (`ros2 launch resnet_x5_ros
+classify.launch.py backend:=cpu`, evaluated with test/support/launch_standin.py) and must
+classify; what needs TROS is refused with its one line only when asked for.
 """
 
-import array
 import os
 import subprocess
 import sys
@@ -18,20 +17,14 @@ import sys
 import cv2
 import pytest
 
-import launch_standin
-from resnet_x5_ros.convert.encode import encode_image
-from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, load_labels
-from rosutil import child_env, REPO, RosClient, stop_process
+from resnet_x5_ros.tools.node_process import stop_process
+from support import launch_standin, REPO, TEST_DIR
+from support.nodes import ESPRESSO, image_msg, needs_model, SAMPLES
+from support.rosutil import child_env, RosClient
 
 pytestmark = pytest.mark.ros
 
-NO_TROS = os.path.join(REPO, 'test', 'no_tros')
-MODEL = os.path.join(REPO, 'models', 'efficientnet_lite0.onnx')
-SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
-ESPRESSO = load_labels(DEFAULT_LABELS_PATH).index('espresso')
-
-needs_model = pytest.mark.skipif(not os.path.exists(MODEL),
-                                 reason='run `make model` first: no ' + MODEL)
+NO_TROS = os.path.join(TEST_DIR, 'support', 'no_tros')
 
 
 def no_tros_env(**extra):
@@ -81,10 +74,7 @@ def test_the_documented_launch_classifies(monkeypatch, tmp_path, arguments):
                                  proc.poll() is not None, 60.0), 'the node never subscribed'
         assert proc.poll() is None, 'the node ended: ' + proc.stdout.read()
         bgr = cv2.imread(os.path.join(SAMPLES, 'coffee.png'), cv2.IMREAD_COLOR)
-        data, width, height, step = encode_image(bgr, 'bgr8')
-        msg = Image(height=height, width=width, encoding='bgr8', step=step)
-        msg.data = array.array('B', data)
-        msg.header.frame_id = 'desk_cam'
+        msg = image_msg(bgr, 'bgr8', 'desk_cam')
 
         def answered():
             if not results:
@@ -135,8 +125,7 @@ def test_tros_features_are_refused_with_one_line_when_asked_for(monkeypatch, tmp
     try:
         out, _ = proc.communicate(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        stop_process(proc)
     assert proc.returncode == 2, out
     assert 'Traceback' not in out, out
     errors = [line for line in out.splitlines() if line.startswith('classifier_node: error:')]

@@ -3,5 +3,6 @@
 """Shadows the dev environment's ai_msgs stand-in: a plain ROS 2 has no TROS packages."""
 
 raise ModuleNotFoundError(
-    "No module named 'ai_msgs' (hidden by test/no_tros: a ROS 2 without TogetheROS.Bot)",
+    "No module named 'ai_msgs' (hidden by test/support/no_tros: "
+    'a ROS 2 without TogetheROS.Bot)',
     name='ai_msgs')
