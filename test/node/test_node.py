@@ -15,8 +15,8 @@ from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 
 from resnet_x5_ros.convert.encode import encode_compressed
 from support import REPO
-from support.nodes import (ESPRESSO, Exchange, image_msg, needs_model, NODE, refused_start_up,
-                           SAMPLES, start_node)
+from support.nodes import (ESPRESSO, Exchange, image_msg, needs_model, NODE, node_running,
+                           refused_start_up, SAMPLES, start_node)
 from support.rosutil import child_env, RosClient
 
 pytestmark = pytest.mark.ros
@@ -29,11 +29,8 @@ def coffee():
 
 @pytest.fixture(scope='module')
 def running_node():
-    node = start_node('/t_node')
-    yield node
-    code, out = node.stop()
-    assert code == 0, out
-    assert 'Traceback' not in out, out
+    with node_running('/t_node') as node:
+        yield node
 
 
 @pytest.fixture
@@ -65,23 +62,21 @@ def test_raw_encodings_are_classified_with_source_header(running_node, client, c
 @needs_model
 def test_compressed_input():
     from sensor_msgs.msg import CompressedImage
-    node = start_node('/t_compressed', '-p', 'compressed:=true')
-    client = RosClient('test_client', namespace='/t_compressed')
-    try:
-        exchange = Exchange(client, compressed=True)
-        bgr = cv2.imread(os.path.join(SAMPLES, 'coffee.png'), cv2.IMREAD_COLOR)
-        msg = CompressedImage(format='jpeg')
-        msg.data = array.array('B', encode_compressed(bgr, 'jpeg'))
-        msg.header.frame_id = 'jpeg_cam'
-        msg.header.stamp.sec = 77
-        result = exchange.send_until_answered(msg)
-        assert result.header.frame_id == 'jpeg_cam'
-        assert result.header.stamp.sec == 77
-        assert str(ESPRESSO) in [h.class_id for h in result.results]
-    finally:
-        client.close()
-        code, out = node.stop()
-    assert code == 0 and 'Traceback' not in out, out
+    with node_running('/t_compressed', '-p', 'compressed:=true'):
+        client = RosClient('test_client', namespace='/t_compressed')
+        try:
+            exchange = Exchange(client, compressed=True)
+            bgr = cv2.imread(os.path.join(SAMPLES, 'coffee.png'), cv2.IMREAD_COLOR)
+            msg = CompressedImage(format='jpeg')
+            msg.data = array.array('B', encode_compressed(bgr, 'jpeg'))
+            msg.header.frame_id = 'jpeg_cam'
+            msg.header.stamp.sec = 77
+            result = exchange.send_until_answered(msg)
+            assert result.header.frame_id == 'jpeg_cam'
+            assert result.header.stamp.sec == 77
+            assert str(ESPRESSO) in [h.class_id for h in result.results]
+        finally:
+            client.close()
 
 
 @needs_model

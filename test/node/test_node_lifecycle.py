@@ -16,9 +16,8 @@ import threading
 import pytest
 from test_node_in_process import Recorder
 
-from resnet_x5_ros.tools.node_process import stop_process
 from support.reliability import standin_env
-from support.rosutil import start_process
+from support.rosutil import start_process, wait_for_exit
 from support.standins import standin_support as standins
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
@@ -199,12 +198,7 @@ def _run_main(tmp_path, body, *ros_args):
         args = ['--ros-args', '-p', 'backend:=bpu', '-p', 'bpu_runtime:=pyeasy_dnn',
                 '-p', 'model_path:={model}', '-r', '__ns:=/t_lifecycle'] + {ros_args!r}
     """).format(model=model, ros_args=list(ros_args)) + textwrap.dedent(body))
-    proc = start_process([str(program)], **env)
-    try:
-        out, _ = proc.communicate(timeout=60.0)  # bounds a failing test only
-    finally:
-        stop_process(proc)
-    return proc.returncode, out
+    return wait_for_exit(start_process([str(program)], **env))
 
 
 def test_main_returns_its_exit_code_after_a_start_up_error(tmp_path):

@@ -14,6 +14,7 @@ Image messages, and an Exchange that sends frames until the node answers.
 
 import array
 import atexit
+import contextlib
 import os
 import signal
 import sys
@@ -84,6 +85,17 @@ class NodeUnderTest(NodeProcess):
 def start_node(namespace, *ros_args, params_file=CPU_PARAMS, env=None, log=None):
     """Start the node in namespace with these ROS arguments; see NodeUnderTest."""
     return NodeUnderTest(namespace, *ros_args, params_file=params_file, env=env, log=log)
+
+
+@contextlib.contextmanager
+def node_running(namespace, *ros_args, **options):
+    """Start the node (see start_node); on leaving, stop it and check it ended cleanly."""
+    node = start_node(namespace, *ros_args, **options)
+    try:
+        yield node
+    finally:
+        code, out = node.stop()
+    assert code == 0 and 'Traceback' not in out, out
 
 
 def refused_start_up(node, timeout=60.0):

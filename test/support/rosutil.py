@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+from resnet_x5_ros.tools.node_process import stop_process
 from support import REPO
 
 # Development-only packages (dev/python: x5_simulator, resnet_x5_dev), for children as for
@@ -55,6 +56,19 @@ def start_process(args, **env_extra):
     """Start a Python child (module or script args) with its output captured."""
     return subprocess.Popen([sys.executable] + list(args), cwd=REPO, env=child_env(**env_extra),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wait_for_exit(proc, timeout=60.0):
+    """Wait for a child that ends by itself; return (exit code, output).
+
+    The timeout only bounds a failing test: a child still running then is stopped and the
+    wait raises subprocess.TimeoutExpired.
+    """
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        stop_process(proc)
+    return proc.returncode, out
 
 
 def spin_until(executor, predicate, timeout):

@@ -16,7 +16,7 @@ from resnet_x5_ros.tools.images import list_images, SourceError, video_frames
 from resnet_x5_ros.tools.node_process import stop_process
 from resnet_x5_ros.tools.samples import SAMPLES_DIR
 from support import REPO
-from support.rosutil import RosClient, start_process
+from support.rosutil import RosClient, start_process, wait_for_exit
 
 SAMPLES = os.path.join(REPO, 'resnet_x5_ros', 'data', 'samples')
 COFFEE = os.path.join(SAMPLES, 'coffee.png')
@@ -159,12 +159,9 @@ def test_publishes_count_frames_with_frame_id(encoding):
 
 @pytest.mark.ros
 def test_bad_source_exits_with_one_line():
-    proc = run_publisher('/nonexistent/picture.png', '--topic', '/t_pub_bad/image')
-    try:
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        stop_process(proc)
-    assert proc.returncode == 2, out
+    code, out = wait_for_exit(run_publisher('/nonexistent/picture.png',
+                                            '--topic', '/t_pub_bad/image'))
+    assert code == 2, out
     assert 'image_publisher: error: /nonexistent/picture.png: no such file' in out
     assert 'Traceback' not in out
 
@@ -201,13 +198,9 @@ def test_a_short_run_reaches_a_subscriber_without_being_told_to_wait():
 
 @pytest.mark.ros
 def test_nobody_listening_ends_a_short_run_with_one_line():
-    proc = run_publisher(COFFEE, '--topic', '/t_pub_nobody/image', '--count', '2',
-                         '--wait-timeout', '0.5')
-    try:
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        stop_process(proc)
-    assert proc.returncode == 1, out
+    code, out = wait_for_exit(run_publisher(COFFEE, '--topic', '/t_pub_nobody/image',
+                                            '--count', '2', '--wait-timeout', '0.5'))
+    assert code == 1, out
     lines = [line for line in out.splitlines() if 'image_publisher: error' in line]
     assert lines == ['image_publisher: error: no subscriber on /t_pub_nobody/image within '
                      '0.5 s: sent nothing (--wait-timeout SECONDS waits longer, --no-wait '

@@ -18,7 +18,7 @@ from resnet_x5_ros.convert import FrameError
 from resnet_x5_ros.convert.encode import encode_compressed, encode_image
 from resnet_x5_ros.pipeline import Frame
 from resnet_x5_ros.shared_mem import decode_encoding, hbm_frame, hbm_source
-from support.nodes import ESPRESSO, needs_model, SAMPLES, start_node
+from support.nodes import ESPRESSO, needs_model, node_running, SAMPLES
 from support.reliability import Diagnostics, Results
 from support.rosutil import RosClient
 
@@ -134,12 +134,9 @@ def test_bad_frames_fail_like_image_frames(case):
 
 @pytest.fixture(scope='module')
 def shm_node():
-    node = start_node(NAMESPACE, '-p', 'io_method:=shared_mem',
-                      '-p', 'perception_topic:=hobot_dnn_detection')
-    yield node
-    code, out = node.stop()
-    assert code == 0, out
-    assert 'Traceback' not in out, out
+    with node_running(NAMESPACE, '-p', 'io_method:=shared_mem',
+                      '-p', 'perception_topic:=hobot_dnn_detection') as node:
+        yield node
 
 
 class Camera:

@@ -9,8 +9,8 @@ import pytest
 
 from resnet_x5_ros.convert.resize import plan
 from support import REPO
-from support.nodes import (Exchange, image_msg, LABELS, needs_model, refused_start_up, SAMPLES,
-                           start_node)
+from support.nodes import (Exchange, image_msg, LABELS, needs_model, node_running,
+                           refused_start_up, SAMPLES, start_node)
 from support.rosutil import RosClient
 
 # The TROS message packages: dev-only stand-ins here (make setup), TogetheROS.Bot on the
@@ -26,11 +26,8 @@ MODEL_INPUT = (224, 224)  # EfficientNet-Lite0, the dev CPU model
 
 @pytest.fixture(scope='module')
 def web_node():
-    node = start_node(NAMESPACE, '-p', 'perception_topic:=' + TOPIC)
-    yield node
-    code, out = node.stop()
-    assert code == 0, out
-    assert 'Traceback' not in out, out
+    with node_running(NAMESPACE, '-p', 'perception_topic:=' + TOPIC) as node:
+        yield node
 
 
 @pytest.fixture(scope='module')
@@ -135,18 +132,16 @@ def test_a_late_subscriber_gets_targets(web_node, client, coffee):
 
 @needs_model
 def test_no_perception_topic_by_default(coffee):
-    node = start_node('/t_tros_off')
-    off = RosClient('test_client', namespace='/t_tros_off')
-    try:
-        Exchange(off).send_until_answered(image_msg(coffee, 'bgr8', 'plain', 9))
-        types = dict(off.node.get_topic_names_and_types())
-        assert not [t for t, kinds in types.items() if t.startswith('/t_tros_off/') and
-                    'ai_msgs/msg/PerceptionTargets' in kinds]
-        assert '/t_tros_off/classification' in types  # the check above can see the node
-    finally:
-        off.close()
-        code, out = node.stop()
-    assert code == 0 and 'Traceback' not in out, out
+    with node_running('/t_tros_off'):
+        off = RosClient('test_client', namespace='/t_tros_off')
+        try:
+            Exchange(off).send_until_answered(image_msg(coffee, 'bgr8', 'plain', 9))
+            types = dict(off.node.get_topic_names_and_types())
+            assert not [t for t, kinds in types.items() if t.startswith('/t_tros_off/') and
+                        'ai_msgs/msg/PerceptionTargets' in kinds]
+            assert '/t_tros_off/classification' in types  # the check above can see the node
+        finally:
+            off.close()
 
 
 def test_perception_topic_without_ai_msgs_stops_with_one_line(tmp_path):

@@ -20,7 +20,7 @@ import pytest
 from resnet_x5_ros.tools.node_process import stop_process
 from support import launch_standin, REPO, TEST_DIR
 from support.nodes import ESPRESSO, image_msg, needs_model, SAMPLES
-from support.rosutil import child_env, RosClient
+from support.rosutil import child_env, RosClient, wait_for_exit
 
 pytestmark = pytest.mark.ros
 
@@ -120,13 +120,9 @@ def test_the_shared_memory_bench_is_refused_with_one_line():
 ])
 def test_tros_features_are_refused_with_one_line_when_asked_for(monkeypatch, tmp_path,
                                                                 arguments, missing):
-    proc = launch(monkeypatch, tmp_path, namespace='/t_no_tros_refused', backend='cpu',
-                  **arguments)
-    try:
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        stop_process(proc)
-    assert proc.returncode == 2, out
+    code, out = wait_for_exit(launch(monkeypatch, tmp_path, namespace='/t_no_tros_refused',
+                                     backend='cpu', **arguments))
+    assert code == 2, out
     assert 'Traceback' not in out, out
     errors = [line for line in out.splitlines() if line.startswith('classifier_node: error:')]
     assert len(errors) == 1, out
