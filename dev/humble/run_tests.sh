@@ -6,7 +6,7 @@
 # the board: ROS comes from `source $HUMBLE_PREFIX/setup.bash` (PYTHONPATH, LD_LIBRARY_PATH,
 # AMENT_PREFIX_PATH), not from a venv's site-packages.
 #   HUMBLE_PREFIX=/path/to/humble/install dev/humble/run_tests.sh [PYTEST ARGS...]
-# HUMBLE_PREFIX: a Humble install with setup.bash (a source build, see README, or
+# HUMBLE_PREFIX: a Humble install with setup.bash (a source build, see docs/testing.md, or
 # /opt/tros/humble). PYTHON310 picks the interpreter of the venv (.venv-humble310, built from
 # dev/humble/requirements.txt). Not part of CI: CI has no Humble install.
 set -euo pipefail
@@ -14,7 +14,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 prefix=${HUMBLE_PREFIX:-}
 if [ -z "$prefix" ] || [ ! -f "$prefix/setup.bash" ]; then
   echo "test-humble: set HUMBLE_PREFIX to a ROS 2 Humble install holding setup.bash" \
-    "(now: '${prefix}'); README 'Testing under ROS 2 Humble' says how to build one" >&2
+    "(now: '${prefix}'); docs/testing.md says what it must hold" >&2
   exit 2
 fi
 prefix=$(cd "$prefix" && pwd)
