@@ -19,8 +19,8 @@ import sys
 ROS_MODULES = ('rclpy', 'rcl_interfaces', 'sensor_msgs', 'vision_msgs', 'diagnostic_msgs',
                'std_msgs', 'builtin_interfaces', 'launch', 'launch_ros', 'ament_index_python',
                'ai_msgs', 'hbm_img_msgs', 'resnet_x5_ros.node', 'resnet_x5_ros.params',
-               'resnet_x5_dev.demo', 'resnet_x5_ros.perception_msg',
-               'resnet_x5_ros.shared_mem')
+               'resnet_x5_dev.demo', 'resnet_x5_ros.tros.perception',
+               'resnet_x5_ros.tros.shared_mem')
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LINT_TESTS = ('test_flake8.py', 'test_pep257.py', 'test_copyright.py')
 

@@ -24,7 +24,8 @@ def _suite_parser(module):
 
 PARSERS = {
     'classify': (classify.build_parser, {**MODEL, **POST}),
-    'evaluate': (evaluate.build_parser, MODEL),
+    'evaluate': (evaluate.build_parser, {**MODEL, **{n: p for n, p in POST.items() if n not in (
+        'top_k', 'score_threshold', 'class_id_format')}}),
     'board_check': (board_check.build_parser, MODEL),
     'bench pipeline': (lambda: _suite_parser(zoo_table), {**MODEL, **POST}),
     'bench backend': (lambda: _suite_parser(bench_backend), MODEL),

@@ -22,7 +22,7 @@ from support import REPO
 from support.rosutil import RosClient
 
 README = os.path.join(REPO, 'README.md')
-CLASSIFY = 'ros2 run resnet_x5_ros classify samples/coffee.png samples/chelsea.png --top-k 3'
+CLASSIFY = 'ros2 run resnet_x5_ros classify samples/coffee.png samples/chelsea.png --top_k 3'
 PUBLISH = ('ros2 run resnet_x5_ros image_publisher samples --encoding nv12 --rate 5 --count 5 '
            '--topic /image_raw')
 COLCON = os.path.join(os.path.dirname(sys.executable), 'colcon')

@@ -17,7 +17,7 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from resnet_x5_ros.convert import FrameError
 from resnet_x5_ros.convert.encode import encode_compressed, encode_image
 from resnet_x5_ros.pipeline import Frame
-from resnet_x5_ros.shared_mem import decode_encoding, hbm_frame, hbm_source
+from resnet_x5_ros.tros.shared_mem import decode_encoding, hbm_frame, hbm_source
 from support.nodes import ESPRESSO, needs_model, node_running, SAMPLES
 from support.reliability import Diagnostics, Results
 from support.rosutil import RosClient

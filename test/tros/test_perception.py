@@ -1,16 +1,16 @@
 # Copyright 2026 resnet_x5_ros developers
 # SPDX-License-Identifier: Apache-2.0
-"""perception_msg and RateMeter without DDS: boxes, stage stamps, message contents."""
+"""tros.perception and RateMeter without DDS: boxes, stage stamps, message contents."""
 
 import pytest
 from std_msgs.msg import Header
 
 from resnet_x5_ros.convert.encode import encode_compressed
 from resnet_x5_ros.convert.resize import Rect
-from resnet_x5_ros.perception_msg import (frame_size, model_name, PerceptionTargetsBuilder,
-                                          seen_region, StageTimes)
 from resnet_x5_ros.pipeline import Frame
 from resnet_x5_ros.stats import RateMeter
+from resnet_x5_ros.tros.perception import (frame_size, model_name, PerceptionTargetsBuilder,
+                                           seen_region, StageTimes)
 
 # The TROS message packages: dev-only stand-ins here (make setup), TogetheROS.Bot on the
 # board; absent from a plain ROS 2 Humble (make test-humble).
@@ -119,7 +119,7 @@ class _Node:
 
 
 def test_targets_are_wanted_only_while_someone_subscribes():
-    from resnet_x5_ros.perception_msg import PerceptionOutput
+    from resnet_x5_ros.tros.perception import PerceptionOutput
     node = _Node()
     output = PerceptionOutput(node, 'hobot_dnn_detection', ['a', 'b'], 'm.bin', (224, 224))
     assert not output.subscribed()  # the node then skips prepare() and publish()
