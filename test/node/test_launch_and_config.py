@@ -109,7 +109,7 @@ def test_dds_profiles_hold_transports_only(name):
     root = _profile(name).getroot()
     tags = {_local(e.tag) for e in root.iter()}
     # Writer/reader/topic profiles would override the QoS set in code (a deeper history
-    # than the node's depth 1 wins, see README "DDS transports").
+    # than the node's depth 1 wins, see docs/dds.md).
     for qos in ('publisher', 'subscriber', 'data_writer', 'data_reader', 'topic', 'qos',
                 'historyMemoryPolicy', 'publishMode', 'data_sharing'):
         assert qos not in tags, '{} has a {} element'.format(name, qos)
