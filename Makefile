@@ -81,10 +81,10 @@ test-board-compat:
 	dev/board_compat/run.sh
 
 # The whole suite and the demo under a sourced ROS 2 Humble install with Python 3.10, numpy 1.21,
-# OpenCV 4.5 (README "Testing under ROS 2 Humble"). Not in CI: it needs HUMBLE_PREFIX.
+# OpenCV 4.5 (docs/testing.md, "make test-humble"). Not in CI: it needs HUMBLE_PREFIX.
 # Skipped there: test_flake8 (the pinned flake8 7.5.0 needs Python >= 3.11; `make test` runs it)
 # and the matplotlib test of bench/evaluate (optional, not installed; its no-matplotlib twin runs).
-# PYTEST_ARGS="test/test_node.py -x" narrows the pytest part.
+# PYTEST_ARGS="test/node/test_node.py -x" narrows the pytest part.
 test-humble: $(MODEL) $(HBDK_SIM)
 	dev/humble/run_tests.sh $(PYTEST_ARGS)
 

@@ -38,14 +38,14 @@ from resnet_x5_ros.health import HealthJudge
 from resnet_x5_ros.messages import one_line as _one_line
 from resnet_x5_ros.params import (check_value, full_description, PARAMS, PARAMS_BY_NAME,
                                   TOPIC_PARAMS, yaml_text)
-from resnet_x5_ros.perception_msg import PerceptionOutput, PerceptionUnavailable
 from resnet_x5_ros.pipeline import (Classifier, frame_from_compressed, frame_from_image,
                                     Settings)
 from resnet_x5_ros.postprocess import DEFAULT_LABELS_PATH, LabelsError, load_labels
-from resnet_x5_ros.shared_mem import hbm_frame, hbm_source
 from resnet_x5_ros.stall import ProgressWatch, stall_limit_s
 from resnet_x5_ros.stats import PipelineStats
 from resnet_x5_ros.stop_signals import StopSignals
+from resnet_x5_ros.tros.perception import PerceptionOutput, PerceptionUnavailable
+from resnet_x5_ros.tros.shared_mem import hbm_frame, hbm_source
 
 WARN_EVERY_S = 5.0
 SPIN_TIMEOUT_S = 0.1

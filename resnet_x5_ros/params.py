@@ -181,8 +181,8 @@ def yaml_text(value):
 
 BOARD_YAML_HEADER = """\
 # resnet_x5_ros classifier parameters: board defaults (RDK X5, BPU, preinstalled ResNet18).
-# Every parameter at its default. Made from resnet_x5_ros/params.py (a test keeps it equal):
-# change a description there, then `scripts/devenv python -m resnet_x5_dev.render`.
+# Every parameter at its default, described as resnet_x5_ros/params.py describes it: this
+# file is params.board_yaml(), and the repository's tests keep it so.
 # Use with: ros2 launch resnet_x5_ros classify.launch.py params_file:=/path/to/this.yaml
 # (runtime): can also be changed while running: ros2 param set /classifier NAME VALUE
 /**:

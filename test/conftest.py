@@ -2,47 +2,39 @@
 # SPDX-License-Identifier: Apache-2.0
 """Test-wide set-up: an own ROS_DOMAIN_ID per test run, DDS on loopback, Humble-like checks.
 
-This runs before any test imports rclpy, so every node a test starts in this process or in a
-child process inherits the environment set here.
+pytest_configure runs before any test module is imported (so before any test imports rclpy):
+every node a test starts in this process, or in a child process (support.rosutil.child_env),
+inherits the environment set here. The search path is pytest.ini's `pythonpath`.
+
+Layout: test/ mirrors resnet_x5_ros/. Tests of its top-level ROS-free modules (postprocess,
+health, stats, stall, handoff, stop_signals, decode_limit) sit here; convert/, backends/ and
+tools/ mirror the subpackages (one file per command); node/ is the ROS adapter as users run it
+(process, launch file and YAMLs, reliability, signals); tros/ the TogetheROS.Bot features
+(ai_msgs output, shared-memory input, web display) and their absence; dev/ the development
+environment and the code under dev/ (simulator, model converter, runtime STAND-INs); lint/
+the static checks. Helpers: support/ (a package, no tests); fixtures/: compiled X5 models.
 """
 
 import os
-import sys
 
 import pytest
 
 from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STANDINS = os.path.join(REPO, 'dev', 'standins')
-# Only Python packages live there: dev/ itself holds message-package folders (ai_msgs, ...)
-# that would import as empty namespace packages in place of the real ones.
-DEV = os.path.join(REPO, 'dev', 'python')
-# The CPU model converter's modules (make model), tested in this process only.
-MODEL_TOOLS = os.path.join(REPO, 'dev', 'model')
-
-# What scripts/devenv sets, for runs without it (make test-board-compat, colcon test): the
-# dev-only simulator package (dev/python/x5_simulator) on the path, here and in child
-# processes, and the repository's models/ as the CPU backend's default model folder.
-for folder in (DEV, MODEL_TOOLS):
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-os.environ['PYTHONPATH'] = os.pathsep.join(
-    p for p in [DEV, os.environ.get('PYTHONPATH', '')] if p)
-os.environ.setdefault('RESNET_X5_MODEL_DIR', os.path.join(REPO, 'models'))
-os.environ.setdefault('RESNET_X5_STANDINS', STANDINS)
+DOMAIN_ID = pytest.StashKey[int]()
 
 
-_DOMAIN_ID = isolate_ros_environment()
-os.environ['ROS_PYTHON_CHECK_FIELDS'] = '1'
-os.environ.setdefault('ROS_HOME', os.path.join(REPO, '.ros'))
-os.environ.setdefault('ROS_LOG_DIR', os.path.join(os.environ['ROS_HOME'], 'log'))
+def pytest_configure(config):
+    config.stash[DOMAIN_ID] = isolate_ros_environment()
+    os.environ['ROS_PYTHON_CHECK_FIELDS'] = '1'
+    os.environ.setdefault('ROS_HOME', os.path.join(REPO, '.ros'))
+    os.environ.setdefault('ROS_LOG_DIR', os.path.join(os.environ['ROS_HOME'], 'log'))
+    # What scripts/devenv sets, for runs without it (make test-board-compat, colcon test):
+    # the repository's models/ as the CPU backend's default model folder.
+    os.environ.setdefault('RESNET_X5_MODEL_DIR', os.path.join(REPO, 'models'))
 
 
 def pytest_report_header(config):
-    return 'ROS_DOMAIN_ID={} (locked for this run), DDS on loopback'.format(_DOMAIN_ID)
-
-
-@pytest.fixture(scope='session')
-def repo_root():
-    return REPO
+    return 'ROS_DOMAIN_ID={} (locked for this run), DDS on loopback'.format(
+        config.stash[DOMAIN_ID])

@@ -11,12 +11,10 @@ still decode, to the same pixels.
 """
 
 import json
-import os
 import struct
 import subprocess
 import sys
 
-import crafted_images
 import cv2
 import numpy as np
 import pytest
@@ -25,9 +23,9 @@ from resnet_x5_ros import convert, decode_limit
 from resnet_x5_ros.convert.header import ACCEPTED, image_size
 from resnet_x5_ros.tools.frames import frame_from_file
 from resnet_x5_ros.tools.images import read_image, SourceError
-from rosutil import child_env
+from support import crafted_images, TEST_DIR
+from support.rosutil import child_env
 
-TEST_DIR = os.path.dirname(os.path.abspath(__file__))
 GROWTH_LIMIT_MB = 20
 SIZE = {'out_width': 224, 'out_height': 224}
 
@@ -78,7 +76,7 @@ def test_formats_whose_size_is_not_read_are_refused_by_name(name, tmp_path):
 _MEMORY_CHILD = r"""
 import gc, json, os, sys
 import cv2  # before resnet_x5_ros: OpenCV keeps its own 2**30-pixel limit, only the guard acts
-import crafted_images
+from support import crafted_images
 from resnet_x5_ros import convert
 from resnet_x5_ros.tools.frames import frame_from_file
 
@@ -292,7 +290,7 @@ import json, os, subprocess, sys
 import resnet_x5_ros  # first, as the node and the tools start: it lowers OpenCV's limit
 import cv2
 import numpy as np
-import crafted_images
+from support import crafted_images
 
 def status_mb(key):
     with open('/proc/self/status') as f:

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """Print the pytest arguments that run the tests which need no ROS; reasons go to stderr.
 
-A test file is left out when it imports ROS at module level (rclpy, message packages, or our
-modules that import them), or is a lint check (the linters are dev-machine tools, not board
-software). In the files that remain, a test function that imports ROS in its body, or calls a
-helper of its module (or one of our modules) that does, is deselected (`--deselect`); tests
-marked `ros` are deselected by run.sh with `-m "not ros"`. Reads the files with ast; imports
-nothing. Output: one argument per line.
+A test file (test/**/test_*.py) is left out when it imports ROS at module level (rclpy,
+message packages, or our modules that import them, also through the test helpers it imports:
+test/support or a module beside it), or is a lint check (the linters are dev-machine tools,
+not board software). In the files that remain, a test function that imports ROS in its body,
+or calls a helper of its module (or one of our modules or test helpers) that does, is
+deselected (`--deselect`); tests marked `ros` are deselected by run.sh with `-m "not ros"`.
+Reads the files with ast; imports nothing. Output: one argument per line.
 """
 
 import ast
@@ -18,15 +19,20 @@ import sys
 ROS_MODULES = ('rclpy', 'rcl_interfaces', 'sensor_msgs', 'vision_msgs', 'diagnostic_msgs',
                'std_msgs', 'builtin_interfaces', 'launch', 'launch_ros', 'ament_index_python',
                'ai_msgs', 'hbm_img_msgs', 'resnet_x5_ros.node', 'resnet_x5_ros.params',
-               'resnet_x5_dev.demo', 'resnet_x5_ros.perception_msg',
-               'resnet_x5_ros.shared_mem')
+               'resnet_x5_dev.demo', 'resnet_x5_ros.tros.perception',
+               'resnet_x5_ros.tros.shared_mem')
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LINT_TESTS = ('test_flake8.py', 'test_pep257.py', 'test_copyright.py')
 
 
 def _module_level_imports(tree):
+    """Modules imported at module level, pytest.importorskip('name') included."""
     for node in tree.body:
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+                getattr(node.value.func, 'attr', None) == 'importorskip' and \
+                node.value.args and isinstance(node.value.args[0], ast.Constant):
+            yield node.value.args[0].value
+        elif isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -39,7 +45,17 @@ def _is_ros(name):
     return any(name == m or name.startswith(m + '.') for m in ROS_MODULES)
 
 
-def ros_reason(path, seen=None):
+def _helper_file(module, importer, test_dir):
+    """Return the file of a test helper module importer imports (beside it, or in test_dir)."""
+    for base in (os.path.dirname(importer), test_dir):
+        path = os.path.join(base, *module.split('.'))
+        for candidate in (path + '.py', os.path.join(path, '__init__.py')):
+            if os.path.exists(candidate):
+                return candidate
+    return None
+
+
+def ros_reason(path, test_dir, seen=None):
     """Why path needs ROS at import (following our own test helper modules), or None."""
     seen = set() if seen is None else seen
     if path in seen:
@@ -47,15 +63,14 @@ def ros_reason(path, seen=None):
     seen.add(path)
     with open(path, encoding='utf-8') as f:
         tree = ast.parse(f.read(), path)
-    folder = os.path.dirname(path)
     for name in _module_level_imports(tree):
         if _is_ros(name):
             return 'imports ' + name
-        local = os.path.join(folder, name.split('.')[0] + '.py')
-        if os.path.exists(local):
-            reason = ros_reason(local, seen)
+        local = _helper_file(name, path, test_dir)
+        if local:
+            reason = ros_reason(local, test_dir, seen)
             if reason:
-                return '{} ({})'.format(os.path.basename(local), reason)
+                return '{} ({})'.format(os.path.relpath(local, test_dir), reason)
     return None
 
 
@@ -76,7 +91,8 @@ def _our_module_file(module):
 class _RosFunctions:
     """Which functions (by module file and name) import ROS when they run."""
 
-    def __init__(self):
+    def __init__(self, test_dir):
+        self._test_dir = test_dir
         self._trees = {}
         self._memo = {}
 
@@ -93,10 +109,8 @@ class _RosFunctions:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 defs[node.name] = node
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                target = _our_module_file(node.module) or (
-                    os.path.join(os.path.dirname(path), node.module + '.py')
-                    if os.path.exists(os.path.join(os.path.dirname(path),
-                                                   node.module + '.py')) else None)
+                target = _our_module_file(node.module) or _helper_file(
+                    node.module, path, self._test_dir)
                 if target:
                     for alias in node.names:
                         imported[alias.asname or alias.name] = (target, alias.name)
@@ -130,13 +144,14 @@ class _RosFunctions:
 
 
 def main(test_dir):
-    functions = _RosFunctions()
-    for path in sorted(glob.glob(os.path.join(test_dir, 'test_*.py'))):
-        name = os.path.basename(path)
-        if name in LINT_TESTS:
+    test_dir = os.path.abspath(test_dir)
+    functions = _RosFunctions(test_dir)
+    for path in sorted(glob.glob(os.path.join(test_dir, '**', 'test_*.py'), recursive=True)):
+        name = os.path.relpath(path, test_dir)
+        if os.path.basename(path) in LINT_TESTS:
             print('skip {}: lint check (dev tools)'.format(name), file=sys.stderr)
             continue
-        reason = ros_reason(path)
+        reason = ros_reason(path, test_dir)
         if reason:
             print('skip {}: needs ROS: {}'.format(name, reason), file=sys.stderr)
             continue

@@ -6,7 +6,7 @@
 # the board: ROS comes from `source $HUMBLE_PREFIX/setup.bash` (PYTHONPATH, LD_LIBRARY_PATH,
 # AMENT_PREFIX_PATH), not from a venv's site-packages.
 #   HUMBLE_PREFIX=/path/to/humble/install dev/humble/run_tests.sh [PYTEST ARGS...]
-# HUMBLE_PREFIX: a Humble install with setup.bash (a source build, see README, or
+# HUMBLE_PREFIX: a Humble install with setup.bash (a source build, see docs/testing.md, or
 # /opt/tros/humble). PYTHON310 picks the interpreter of the venv (.venv-humble310, built from
 # dev/humble/requirements.txt). Not part of CI: CI has no Humble install.
 set -euo pipefail
@@ -14,7 +14,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 prefix=${HUMBLE_PREFIX:-}
 if [ -z "$prefix" ] || [ ! -f "$prefix/setup.bash" ]; then
   echo "test-humble: set HUMBLE_PREFIX to a ROS 2 Humble install holding setup.bash" \
-    "(now: '${prefix}'); README 'Testing under ROS 2 Humble' says how to build one" >&2
+    "(now: '${prefix}'); docs/testing.md says what it must hold" >&2
   exit 2
 fi
 prefix=$(cd "$prefix" && pwd)
@@ -85,8 +85,10 @@ assert not rclpy.__file__.startswith(sys.prefix), 'rclpy must come from the sour
 EOF
 
 status=0
-# No path given: pytest.ini's testpaths (the whole suite). A Humble with launch_testing
-# registers pytest plugins written for Humble's pytest (6/7), which the pinned pytest refuses.
+# No path given: pytest.ini's testpaths (the whole suite). A prefix with launch_testing and
+# launch_testing_ros registers their pytest plugins (entry points launch_testing, launch_ros),
+# written for pytest < 9 (a py.path `path` hook argument): pytest 9 refuses to start with
+# them. This suite does not use launch_testing, so they stay off.
 python -m pytest -p no:cacheprovider -p no:launch_testing -p no:launch_ros "$@" || status=$?
 if [ "${TEST_HUMBLE_DEMO:-1}" = 1 ]; then
   echo "== test-humble: the demo"

@@ -13,7 +13,7 @@ INTS 7), TensorProto (dims 1, data_type 2, name 8, raw_data 9 little-endian), Va
 (name 1, type 2), TypeProto (tensor_type 1), TypeProto.Tensor (elem_type 1, shape 2),
 TensorShapeProto (dim 1), Dimension (dim_value 1). Repeated numbers are written unpacked, as
 protobuf 2 does by default. The wire-format primitives (varint, key, int_field, length_field)
-also build the test messages of test/test_simulator_bin_model.py.
+also build the test messages of test/dev/test_simulator_bin_model.py.
 """
 
 import struct

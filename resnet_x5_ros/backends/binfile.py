@@ -5,9 +5,9 @@
 The X5 model compiler writes its build parameters into the .bin as a text map; the entry
 INPUT_SPACE_AND_RANGE says which NV12 the model expects: ``regular`` (BT.601 full range, our
 'full') or ``bt601_video`` ('video'). SPACE_TO_RANGE is the one table of that vocabulary: the
-BPU backend and board_check read it with read_bin_nv12_range(); the development simulator
-(dev/python/x5_simulator), which parses the whole protobuf for the graph and the HBM anyway,
-maps the value it parsed with range_of_space(). The byte scan here needs no protobuf reader on the
+BPU backend and board_check read it with read_bin_nv12_range(); the repository's simulator
+harness, which parses the whole protobuf for the graph and the HBM anyway, maps the value it
+parsed with range_of_space(). The byte scan here needs no protobuf reader on the
 board and does not depend on the field layout of a toolchain version. Standard library only.
 """
 

@@ -3,8 +3,8 @@
 """X5 .bin models on x86: our own .bin reader and a runner for D-Robotics' hbdk-sim.
 
 Development machines only (never installed): it needs the repository (the extracted hbdk-sim
-in .build/, the compiled fixtures in test/fixtures/x5). scripts/devenv and test/conftest.py
-put dev/ on the Python path.
+in .build/, the compiled fixtures in test/fixtures/x5). scripts/devenv and pytest.ini put
+dev/python on the Python path.
 
 bin_model reads the .bin (protobuf wire format, our own reader): metadata such as the recorded
           input range, the graph, the embedded HBM, and executes the CPU steps after the BPU.

@@ -6,7 +6,7 @@ Times backend.infer() alone on a real photo already converted to NV12 at the mod
 conversion has its own suite, `preprocess`). Rows:
   single        one thread calling infer() back to back: latency median/p90/p99, FPS
   N workers     N threads calling infer() on one shared backend: total FPS, per-call latency
-  N workers, 1 intra-op thread   (cpu only, when --threads is not 1) the same with a second
+  N workers, 1 intra-op thread   (cpu only, when --num_threads is not 1) the same with a second
                 backend limited to one ONNX Runtime thread, to show whether N workers and a
                 multi-threaded session fight over the cores
 cpu_pct is process CPU time / wall time (100 = one core busy).

@@ -91,7 +91,7 @@ class _Sizes:
 def run(args):
     from rclpy.serialization import deserialize_message, serialize_message
 
-    from resnet_x5_ros.shared_mem import hbm_frame
+    from resnet_x5_ros.tros.shared_mem import hbm_frame
     width, height = _size(args.size)
     image, hbm = _messages(width, height)
     classifier = Classifier(_Sizes(*_size(args.model_size)), ['x'] * 5)

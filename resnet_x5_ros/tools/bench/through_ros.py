@@ -11,7 +11,6 @@ like any client:
             config (config/classifier.yaml: the bpu backend, one worker) on this machine's BPU
             runtime: on an RDK X5 the real one; in a repository checkout, `scripts/devenv
             bench` supplies the pyeasy_dnn STAND-IN in board timing mode instead
-            (dev/python/resnet_x5_dev/bench.py)
 Figures come from the node's /diagnostics counters (in/out rate, per-stage latency: callback
 entry to publish) and from result receipt here minus the image stamp (age). The board run
 also reports where a frame's time goes (`board_split`): publisher serialisation and publish()

@@ -3,7 +3,7 @@
 """board_check: everything only an RDK X5 can verify, written to one Markdown report.
 
     board_check                                   # writes board_check_report.md
-    board_check --model /path/resnet18_224x224_nv12.bin --topic /image_raw -o report.md
+    board_check --model_path /path/resnet18_224x224_nv12.bin --topic /image_raw -o report.md
 
 Checks, in order: environment; which BPU runtimes import (pyeasy_dnn, hbm_runtime); the
 model's real tensors and NV12 range; whether its outputs already sum to 1 (apply_softmax); the

@@ -3,7 +3,7 @@
 """classify --bag: the images of a recorded ROS 2 bag through the node's pipeline, without ROS.
 
     classify --bag rosbag2_2026_11_30 --out results_bag --csv results.csv
-    classify --bag camera.mcap --topic /image_raw --threshold 0.2 --class-id-format name
+    classify --bag camera.mcap --topic /image_raw --score_threshold 0.2 --class_id_format name
 
 Every sensor_msgs/Image and CompressedImage message of the chosen topics (default: all image
 topics) becomes a pipeline.Frame exactly as the node's subscription callbacks make it, and

@@ -3,7 +3,7 @@
 """classify: classify image files or folders without ROS, exactly as the node would.
 
     classify samples                        # the sample photos installed with the package
-    classify photo.jpg --backend bpu --top-k 3 --json
+    classify photo.jpg --backend bpu --top_k 3 --json
     classify photo.jpg --encoding nv12      # fed as a camera publishing NV12 would send it
     classify --bag recording --out results  # the images of a ROS 2 bag (tools/bag.py)
 

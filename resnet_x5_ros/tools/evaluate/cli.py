@@ -20,9 +20,9 @@ import csv
 import json
 import sys
 
-from resnet_x5_ros import convert
 from resnet_x5_ros.tools.classify.cli import classify_file
-from resnet_x5_ros.tools.common import (add_model_arguments, open_backend, open_classifier,
+from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_arguments,
+                                        open_backend, open_classifier,
                                         run_tool, settings_line, ToolError)
 from resnet_x5_ros.tools.evaluate.dataset import (DatasetError, folder_samples, LabelResolver,
                                                   list_samples, load_synsets)
@@ -54,10 +54,6 @@ def build_parser():
                         help='images decoded and classified in parallel (default 2)')
     parser.add_argument('--encoding', choices=FILE_ENCODINGS, default=DEFAULT_ENCODING,
                         help='how each file is fed to the pipeline (default bgr8)')
-    parser.add_argument('--resize-mode', choices=convert.RESIZE_MODES,
-                        default=convert.DEFAULT_RESIZE_MODE)
-    parser.add_argument('--no-softmax', dest='apply_softmax', action='store_false',
-                        help='the model already outputs probabilities (apply_softmax: false)')
     parser.add_argument('--confusion', metavar='OUT.csv|OUT.png',
                         help='write the top-1 confusions (csv: all pairs; png: heat map of the '
                              'worst classes, needs matplotlib)')
@@ -67,6 +63,8 @@ def build_parser():
     parser.add_argument('--json', action='store_true',
                         help='also print the summary as one JSON object on the last line')
     add_model_arguments(parser)
+    # Accuracy is of the top-1 and top-5 of every image: no top_k or threshold to set.
+    add_settings_arguments(parser, exclude=('top_k', 'score_threshold', 'class_id_format'))
     return parser
 
 
