@@ -258,7 +258,7 @@ class ClassifierNode(Node):
             raise self._refused('subscription', topic) from None
 
     def _refused(self, kind, topic):
-        """The StartupError for an endpoint the enclave's permissions refused."""
+        """Return the StartupError for an endpoint the enclave's permissions refused."""
         enclave, _ = security.enclave_of(os.environ, sys.argv)
         return StartupError(security.endpoint_error(kind, self.resolve_topic_name(topic),
                                                     enclave))
