@@ -20,8 +20,8 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 from resnet_x5_ros.dds_profile import dds_environment, PROFILE_NAMES
-from resnet_x5_ros.launch_args import (description, ENCLAVE_DESCRIPTION, KEYSTORE_DESCRIPTION,
-                                       node_parameters, OVERRIDES, security_settings)
+from resnet_x5_ros.launch_args import (description, node_arguments, node_parameters, OVERRIDES,
+                                       security_settings)
 
 
 def _classifier_node(context):
@@ -53,22 +53,16 @@ def _classifier_node(context):
 def generate_launch_description():
     default_params = os.path.join(get_package_share_directory('resnet_x5_ros'), 'config',
                                   'classifier.yaml')
-    arguments = [
-        DeclareLaunchArgument('params_file', default_value=default_params,
-                              description='YAML file with the classifier parameters'),
-        DeclareLaunchArgument('image_topic', default_value='/image_raw',
-                              description='camera topic the node subscribes to'),
+    arguments = [DeclareLaunchArgument(name, default_value=default, description=text)
+                 for name, default, text in node_arguments(default_params)]
+    arguments += [
         DeclareLaunchArgument('namespace', default_value='',
                               description='namespace for the node and its topics'),
-        DeclareLaunchArgument('log_level', default_value='info',
-                              description='debug, info, warn, error or fatal'),
         DeclareLaunchArgument('dds_profile', default_value='none', choices=list(PROFILE_NAMES),
                               description='Fast DDS transports for the node: {} (board: '
                               'shared memory + UDPv4; dev: shared memory + UDPv4 on '
                               '127.0.0.1 only; none: the environment decides)'.format(
                                   ', '.join(PROFILE_NAMES))),
-        DeclareLaunchArgument('enclave', default_value='', description=ENCLAVE_DESCRIPTION),
-        DeclareLaunchArgument('keystore', default_value='', description=KEYSTORE_DESCRIPTION),
     ]
     arguments += [DeclareLaunchArgument(p.name, default_value='', description=description(p))
                   for p in OVERRIDES]

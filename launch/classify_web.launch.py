@@ -26,7 +26,8 @@ from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-from resnet_x5_ros.launch_args import ENCLAVE_DESCRIPTION, KEYSTORE_DESCRIPTION, security_settings
+from resnet_x5_ros.launch_args import description, node_arguments, security_settings
+from resnet_x5_ros.params import PARAMS_BY_NAME
 
 SHARED_MEM_TOPIC = '/hbmem_img'
 # D-Robotics' packages whose launch files this one includes (all in TogetheROS.Bot).
@@ -124,19 +125,13 @@ def generate_launch_description():
                               description="mipi_cam's video_device (default: detect)"),
         DeclareLaunchArgument('io_method', default_value='ros',
                               description='camera transport: ros or shared_mem'),
-        DeclareLaunchArgument('image_topic', default_value='/image_raw',
-                              description='camera topic (sensor_msgs/Image) with io_method ros'),
         DeclareLaunchArgument('jpeg_topic', default_value='/image_jpeg',
                               description='JPEG topic hobot_codec publishes for the page'),
         DeclareLaunchArgument('perception_topic', default_value='/hobot_dnn_detection',
                               description='ai_msgs/PerceptionTargets topic websocket shows'),
-        DeclareLaunchArgument('params_file', default_value=default_params,
-                              description='YAML file with the classifier parameters'),
         DeclareLaunchArgument('backend', default_value='',
-                              description='auto, bpu or cpu; empty keeps the YAML value'),
-        DeclareLaunchArgument('log_level', default_value='info',
-                              description='debug, info, warn, error or fatal'),
-        DeclareLaunchArgument('enclave', default_value='', description=ENCLAVE_DESCRIPTION),
-        DeclareLaunchArgument('keystore', default_value='', description=KEYSTORE_DESCRIPTION),
+                              description=description(PARAMS_BY_NAME['backend'])),
+    ] + [DeclareLaunchArgument(name, default_value=default, description=text)
+         for name, default, text in node_arguments(default_params)] + [
         OpaqueFunction(function=_demo),
     ])

@@ -51,6 +51,16 @@ KEYSTORE_DESCRIPTION = ('SROS2 keystore holding the enclave (with enclave only);
                         '$ROS_SECURITY_KEYSTORE')
 
 
+def node_arguments(params_file):
+    """Return (name, default, description) of the launch arguments both launch files take."""
+    return [('params_file', params_file, 'YAML file with the classifier parameters'),
+            ('image_topic', '/image_raw', 'camera topic the node subscribes to (remaps its '
+             'relative topic image)'),
+            ('log_level', 'info', 'debug, info, warn, error or fatal'),
+            ('enclave', '', ENCLAVE_DESCRIPTION),
+            ('keystore', '', KEYSTORE_DESCRIPTION)]
+
+
 def security_settings(enclave, keystore=''):
     """Return (node arguments, environment) that run the node secured in enclave.
 

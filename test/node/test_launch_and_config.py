@@ -25,7 +25,8 @@ LAUNCH = os.path.join(REPO, 'launch', 'classify.launch.py')
 CONFIGS = [os.path.join(REPO, 'config', n) for n in ('classifier.yaml', 'classifier_cpu.yaml')]
 
 
-BASE_ARGUMENTS = {'params_file', 'image_topic', 'namespace', 'log_level', 'dds_profile'}
+BASE_ARGUMENTS = {'params_file', 'image_topic', 'namespace', 'log_level', 'dds_profile',
+                  'enclave', 'keystore'}
 OVERRIDE_ARGUMENTS = {'backend', 'model_path', 'labels_path', 'top_k', 'compressed',
                       'io_method', 'perception_topic'}
 
@@ -88,6 +89,19 @@ def test_launch_dds_profile_sets_the_profile_for_the_node_process_only(launch_fi
                        os.path.join(REPO, 'config', 'fastdds_{}.xml'.format(profile)),
                        shallow=False)
     assert dict(os.environ) == before, 'the launch process environment is untouched'
+
+
+def test_an_enclave_runs_the_node_under_sros2_and_none_adds_nothing(launch_file):
+    description = launch_file.generate_launch_description()
+    node = _node_for(description, enclave='/resnet_x5_ros/classifier', keystore='/ks')
+    context = launch_standin.launch_context(description)
+    arguments = [launch_standin.text(a, context) for a in node['arguments']]
+    assert arguments[-2:] == ['--enclave', '/resnet_x5_ros/classifier']
+    assert node['additional_env'] == {'ROS_SECURITY_ENABLE': 'true',
+                                      'ROS_SECURITY_STRATEGY': 'Enforce',
+                                      'ROS_SECURITY_KEYSTORE': '/ks'}
+    node = _node_for(description)
+    assert '--enclave' not in node['arguments'] and node['additional_env'] is None
 
 
 def test_an_unknown_dds_profile_is_one_line_naming_the_choices(launch_file):

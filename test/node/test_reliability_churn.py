@@ -12,7 +12,8 @@ must keep answering correctly and end with as many threads as it had after the f
 import pytest
 
 from support.nodes import start_node
-from support.reliability import Diagnostics, grey_image, proc_status, Results, standin_env
+from resnet_x5_ros.tools.bench.proc import proc_status
+from support.reliability import Diagnostics, grey_image, Results, standin_env
 from support.rosutil import RosClient
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
@@ -101,8 +102,8 @@ def test_cameras_come_and_go_with_changing_resolutions(node):
     assert node.alive()
     # Camera participants came and went: the node is back to its first-round thread count.
     rss, threads = proc_status(node.pid)
-    print('churn: node threads {} -> {}, RSS {} -> {} kB'.format(baseline[1], threads,
-                                                                 baseline[0], rss))
+    print('churn: node threads {} -> {}, RSS {:.1f} -> {:.1f} MB'.format(
+        baseline[1], threads, baseline[0], rss))
     assert threads == baseline[1]
 
 

@@ -87,15 +87,15 @@ def node_action(description, **given):
     return nodes[0].kwargs
 
 
-def _text(value, context):
+def text(value, context):
     return value.perform(context) if isinstance(value, LaunchConfiguration) else str(value)
 
 
 def command_line(node, context, folder):
     """Return the command launch_ros runs for Node(**node); dict parameters go to folder."""
     cmd = [sys.executable, '-m', 'resnet_x5_ros.node']
-    cmd += [_text(a, context) for a in node.get('arguments') or []]
-    namespace = _text(node.get('namespace') or '', context)
+    cmd += [text(a, context) for a in node.get('arguments') or []]
+    namespace = text(node.get('namespace') or '', context)
     cmd += ['--ros-args', '-r', '__node:=' + node['name'],
             '-r', '__ns:=' + ('/' + namespace.lstrip('/') if namespace else '/')]
     for index, entry in enumerate(node.get('parameters') or []):
@@ -104,7 +104,7 @@ def command_line(node, context, folder):
             with open(path, 'w', encoding='utf-8') as f:
                 yaml.safe_dump({'/**': {'ros__parameters': entry}}, f)
             entry = path
-        cmd += ['--params-file', _text(entry, context)]
+        cmd += ['--params-file', text(entry, context)]
     for source, target in node.get('remappings') or []:
-        cmd += ['-r', '{}:={}'.format(_text(source, context), _text(target, context))]
+        cmd += ['-r', '{}:={}'.format(text(source, context), text(target, context))]
     return cmd

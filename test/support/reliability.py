@@ -96,17 +96,5 @@ class Results:
         self.by_frame.setdefault(msg.header.frame_id, []).append(msg)
 
 
-def proc_status(pid):
-    """(VmRSS in kB, thread count) of a process, from /proc."""
-    rss = threads = None
-    with open('/proc/{}/status'.format(pid), encoding='ascii') as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                rss = int(line.split()[1])
-            elif line.startswith('Threads:'):
-                threads = int(line.split()[1])
-    return rss, threads
-
-
 def warning_lines(output, text):
     return [line for line in output.splitlines() if text in line]

@@ -121,7 +121,7 @@ def test_declares_camera_size_topics_and_node_arguments(web_launch):
     declared, _, _, _ = _run(web_launch)
     assert set(declared) == {'camera_width', 'camera_height', 'camera_device', 'io_method',
                              'image_topic', 'jpeg_topic', 'perception_topic', 'params_file',
-                             'backend', 'log_level'}
+                             'backend', 'log_level', 'enclave', 'keystore'}
     assert (declared['camera_width'], declared['camera_height']) == ('960', '544')
     assert declared['perception_topic'] == '/hobot_dnn_detection'
     assert declared['params_file'].endswith('/resnet_x5_ros/config/classifier.yaml')
@@ -170,6 +170,16 @@ def test_starts_our_node_on_the_camera_with_perception_output(web_launch, io_met
     assert params['io_method'] == io_method
     remaps = {k: _value(v, context) for k, v in kw['remappings']}
     assert remaps == {'image': '/image_raw', 'hbmem_img': '/hbmem_img'}
+
+
+def test_an_enclave_secures_our_node_only(web_launch):
+    _, _, [node], context = _run(web_launch, enclave='/resnet_x5_ros/classifier')
+    arguments = [_value(a, context) for a in node.kwargs['arguments']]
+    assert arguments[-2:] == ['--enclave', '/resnet_x5_ros/classifier']
+    assert node.kwargs['additional_env'] == {'ROS_SECURITY_ENABLE': 'true',
+                                             'ROS_SECURITY_STRATEGY': 'Enforce'}
+    _, _, [node], context = _run(web_launch)
+    assert node.kwargs['additional_env'] is None
 
 
 def test_rejects_an_unknown_io_method(web_launch):
