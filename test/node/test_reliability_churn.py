@@ -11,8 +11,8 @@ must keep answering correctly and end with as many threads as it had after the f
 
 import pytest
 
-from support.nodes import start_node
 from resnet_x5_ros.tools.bench.proc import proc_status
+from support.nodes import start_node
 from support.reliability import Diagnostics, grey_image, Results, standin_env
 from support.rosutil import RosClient
 
