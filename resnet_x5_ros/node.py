@@ -28,6 +28,7 @@ from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
 from rclpy.signals import SignalHandlerOptions
+from rclpy.utilities import get_rmw_implementation_identifier
 from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Classification, LabelInfo, ObjectHypothesis, VisionClass
 
@@ -505,7 +506,8 @@ def _create_node():
         try:
             return ClassifierNode()
         except _rclpy.RCLError as exc:
-            raise StartupError(security.participant_error(rcl_reason(exc))) from None
+            raise StartupError(security.participant_error(
+                rcl_reason(exc), get_rmw_implementation_identifier())) from None
 
 
 def descriptor(param):

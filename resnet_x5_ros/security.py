@@ -153,13 +153,15 @@ def domains_named(signed_xml_path):
     return named
 
 
-def participant_error(text, env=None):
-    """Return the one line for the DDS refusing the node's participant under security."""
-    env = os.environ if env is None else env
+def participant_error(text, rmw):
+    """Return the one line for the DDS refusing the node's participant under security.
+
+    text: rcl's reason; rmw: the RMW implementation's identifier, e.g. rmw_fastrtps_cpp.
+    """
     if "doesn't have the security libraries" in text:
         return ('security: this ROS 2 DDS ({}) is built without DDS security, so '
                 'ROS_SECURITY_ENABLE=true cannot work here (see {}: which DDS has it)'.format(
-                    env.get('RMW_IMPLEMENTATION', 'the default RMW'), HOW_TO))
+                    rmw, HOW_TO))
     return ("security: the DDS refused the enclave's security files ({}): check that the "
             'keystore was made with this ROS_DOMAIN_ID and that the enclave and its '
             'permissions come from the same keystore'.format(text))
