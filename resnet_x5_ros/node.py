@@ -242,21 +242,21 @@ class ClassifierNode(Node):
 
     def create_publisher(self, msg_type, topic, *args, **kwargs):
         """Node.create_publisher; a refusal by the enclave's permissions is a StartupError."""
-        try:
-            return super().create_publisher(msg_type, topic, *args, **kwargs)
-        except _rclpy.RCLError:
-            if not security.enabled():
-                raise
-            raise self._refused('publisher', topic) from None
+        return self._permitted('publisher', topic, super().create_publisher, msg_type, topic,
+                               *args, **kwargs)
 
     def create_subscription(self, msg_type, topic, *args, **kwargs):
         """Node.create_subscription; a refusal by the permissions is a StartupError."""
+        return self._permitted('subscription', topic, super().create_subscription, msg_type,
+                               topic, *args, **kwargs)
+
+    def _permitted(self, kind, topic, create, *args, **kwargs):
         try:
-            return super().create_subscription(msg_type, topic, *args, **kwargs)
+            return create(*args, **kwargs)
         except _rclpy.RCLError:
             if not security.enabled():
                 raise
-            raise self._refused('subscription', topic) from None
+            raise self._refused(kind, topic) from None
 
     def _refused(self, kind, topic):
         """Return the StartupError for an endpoint the enclave's permissions refused."""
