@@ -29,6 +29,11 @@ def sample_path(name):
     return os.path.join(SAMPLES_DIR, name)
 
 
+def photo_path(photo):
+    """Return photo if it is a file (or a path), else the bundled sample photo of that name."""
+    return photo if os.path.sep in photo or os.path.isfile(photo) else sample_path(photo)
+
+
 def resolve_sample_name(path):
     """Return path, or where the bundled photos are when path is `samples[/<photo>]`.
 

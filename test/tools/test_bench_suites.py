@@ -37,3 +37,24 @@ def test_backend_suite_counts_failures_and_times_only_successes():
 def test_backend_suite_stops_when_every_call_fails():
     with pytest.raises(SystemExit, match='every inference failed: RuntimeError'):
         backend_bench._timed(FlakyBackend(fail_every=1), b'frame', workers=1, seconds=0.05)
+
+
+class _InputShape:
+    input_width, input_height, nv12_range = 32, 16, 'full'
+
+
+def test_backend_suite_takes_a_sample_name_or_a_file_and_refuses_a_bad_one(tmp_path):
+    import cv2
+    import numpy as np
+
+    by_name = backend_bench._frame(_InputShape, 'coffee.png')
+    assert by_name.shape == (32 * 16 * 3 // 2,)  # NV12 bytes
+    photo = tmp_path / 'grey.png'
+    cv2.imwrite(str(photo), np.full((40, 60, 3), 128, np.uint8))
+    assert backend_bench._frame(_InputShape, str(photo)).shape == (768,)
+    # A file that claims a picture far above the decode cap is refused from its header.
+    huge = tmp_path / 'huge.png'
+    huge.write_bytes(b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + (60000).to_bytes(4, 'big') * 2 +
+                     b'\x08\x02\x00\x00\x00' + b'\x00' * 4)
+    with pytest.raises(SystemExit, match='bench backend: .*huge.png'):
+        backend_bench._frame(_InputShape, str(huge))

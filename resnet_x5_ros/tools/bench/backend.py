@@ -26,21 +26,18 @@ def add_arguments(parser):
     parser.add_argument('--seconds', type=float, default=4.0,
                         help='duration of each timed row (default 4)')
     parser.add_argument('--photo', default='coffee.png',
-                        help='sample photo from resnet_x5_ros/data/samples (default coffee.png)')
+                        help='image file, or the name of a sample photo (default coffee.png)')
 
 
 def _frame(backend, photo):
-    import cv2
-
     from resnet_x5_ros.convert.colour import bgr_to_nv12
-    from resnet_x5_ros.tools.samples import sample_path
+    from resnet_x5_ros.tools.images import read_image, SourceError
+    from resnet_x5_ros.tools.samples import photo_path
 
-    path = sample_path(photo)
-    bgr = cv2.imread(path, cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise SystemExit('cannot read sample photo {}'.format(path))
-    small = cv2.resize(bgr, (backend.input_width, backend.input_height),
-                       interpolation=cv2.INTER_AREA)
+    try:
+        small = read_image(photo_path(photo), (backend.input_width, backend.input_height))
+    except SourceError as exc:
+        raise SystemExit('bench backend: {}'.format(exc)) from None
     return bgr_to_nv12(small, backend.nv12_range)
 
 

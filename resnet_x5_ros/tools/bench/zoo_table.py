@@ -32,7 +32,7 @@ from resnet_x5_ros.tools.common import (add_model_arguments, add_settings_argume
                                         open_classifier, ToolError)
 from resnet_x5_ros.tools.frames import frame_from_bgr
 from resnet_x5_ros.tools.images import parse_size, read_image, SourceError
-from resnet_x5_ros.tools.samples import sample_path
+from resnet_x5_ros.tools.samples import photo_path
 
 
 def add_arguments(parser):
@@ -63,8 +63,7 @@ def default_workers():
 
 def camera_frame(photo, size, encoding, camera_range=DEFAULT_RANGE):
     """Build the Frame a camera would send: photo resized to size, in encoding."""
-    path = photo if os.path.sep in photo or os.path.isfile(photo) else \
-        sample_path(photo)
+    path = photo_path(photo)
     try:
         bgr = read_image(path, size)
     except SourceError as exc:
