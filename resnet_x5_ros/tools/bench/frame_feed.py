@@ -22,6 +22,7 @@ import numpy as np
 
 from resnet_x5_ros.convert.encode import encode_image, RAW_ENCODINGS
 from resnet_x5_ros.tools.images import parse_size, read_image
+from resnet_x5_ros.tools.ros_stop import init_ros, spin_until
 
 
 def build_parser():
@@ -71,7 +72,10 @@ def main(argv=None):
     msg.header.frame_id = args.frame_id
     report = {'frames': 0, 'bytes': len(msg.data), 'serialise_ms_p50': serialise_ms(msg),
               'publish_ms': []}
-    rclpy.init(args=argv)
+    try:
+        stop = init_ros(argv)
+    except KeyboardInterrupt:
+        return 0
     node = rclpy.create_node('bench_frame_feed')
     publisher = node.create_publisher(Image, args.topic, QoSProfile(
         depth=1, reliability=ReliabilityPolicy.RELIABLE))
@@ -86,10 +90,12 @@ def main(argv=None):
 
     node.create_timer(1.0 / args.rate, tick)
     try:
-        rclpy.spin(node)
+        stop.running()
+        spin_until(node, stop)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        stop.ignore_from_now_on()
         with open(args.report, 'w', encoding='utf-8') as f:
             json.dump(report, f)
         node.destroy_node()

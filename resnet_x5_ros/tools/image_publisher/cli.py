@@ -24,6 +24,7 @@ from resnet_x5_ros.convert.encode import COMPRESSED_FORMATS, encode_compressed, 
     RAW_ENCODINGS
 from resnet_x5_ros.tools.images import (is_video, list_images, parse_size, read_image,
                                         SourceError, video_frames)
+from resnet_x5_ros.tools.ros_stop import init_ros, spin_until
 from resnet_x5_ros.tools.samples import samples_help
 
 
@@ -73,20 +74,20 @@ def waits_for_subscriber(args):
     return args.wait_for_subscriber or (bool(args.count or args.once) and not args.no_wait)
 
 
-def wait_for_subscriber(node, publisher, timeout):
+def wait_for_subscriber(node, publisher, timeout, stop):
     """Return True once a subscriber matched, False after timeout seconds (0: no limit).
 
     Polled: Humble's rclpy has no matched-event callback. spin_once is the pause, so a
-    signal still ends the wait.
+    stop signal still ends the wait (then False).
     """
-    import rclpy
-
     deadline = time.monotonic() + timeout if timeout > 0 else None
-    while rclpy.ok() and publisher.get_subscription_count() == 0:
-        if deadline is not None and time.monotonic() >= deadline:
-            return False
-        rclpy.spin_once(node, timeout_sec=0.05)
-    return rclpy.ok()
+
+    def matched_or_late():
+        return publisher.get_subscription_count() > 0 or (
+            deadline is not None and time.monotonic() >= deadline)
+
+    return spin_until(node, stop, matched_or_late, period=0.05) and \
+        publisher.get_subscription_count() > 0
 
 
 def frame_stream(args):
@@ -142,7 +143,10 @@ def main(argv=None):
         print('image_publisher: error: --wait-for-subscriber and --no-wait contradict each '
               'other', file=sys.stderr)
         return 2
-    rclpy.init(args=argv)
+    try:
+        stop = init_ros(argv)
+    except KeyboardInterrupt:
+        return 0
     node = rclpy.create_node('image_publisher')
     compressed = args.encoding in COMPRESSED_FORMATS
     topic = args.topic + '/compressed' if compressed else args.topic
@@ -158,8 +162,9 @@ def main(argv=None):
             node.get_logger().info('waiting {} for a subscriber on {}'.format(
                 'up to {:g} s'.format(args.wait_timeout) if args.wait_timeout else 'without '
                 'limit', resolved))
-            if not wait_for_subscriber(node, publisher, args.wait_timeout):
-                if rclpy.ok():
+            stop.running()
+            if not wait_for_subscriber(node, publisher, args.wait_timeout, stop):
+                if not stop.requested:
                     print('image_publisher: error: no subscriber on {} within {:g} s: sent '
                           'nothing (--wait-timeout SECONDS waits longer, --no-wait sends '
                           'anyway)'.format(resolved, args.wait_timeout), file=sys.stderr)
@@ -184,8 +189,8 @@ def main(argv=None):
         node.create_timer(1.0 / args.rate, tick)
         node.get_logger().info('publishing {} at {:g} Hz on {}'.format(
             args.encoding, args.rate, resolved))
-        while rclpy.ok() and not done[0]:
-            rclpy.spin_once(node, timeout_sec=0.1)
+        stop.running()
+        spin_until(node, stop, lambda: done[0])
         node.get_logger().info('sent {} frames'.format(sent[0]))
         # Destroying the publisher at once would drop frames still being (re)sent.
         if done[0] and not publisher.wait_for_all_acked(Duration(seconds=ACK_TIMEOUT)):
@@ -197,8 +202,9 @@ def main(argv=None):
         print('image_publisher: error: {}'.format(exc), file=sys.stderr)
         code = 2
     except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+        pass  # a signal before the loop ran (ros_stop.py), or ROS shut down elsewhere
     finally:
+        stop.ignore_from_now_on()
         node.destroy_node()
         rclpy.try_shutdown()
     return code
