@@ -35,8 +35,7 @@ def node_command(params_file=None, *, namespace=None, remaps=None, parameters=No
     installed classifier_node, or this Python running the module).
     """
     if executable is None:
-        found = shutil.which(EXECUTABLE)
-        executable = [found] if found else [sys.executable, '-m', MODULE]
+        executable = installed_or_module(EXECUTABLE, MODULE)
     cmd = list(executable) + ['--ros-args']
     if params_file:
         cmd += ['--params-file', os.fspath(params_file)]
@@ -49,9 +48,18 @@ def node_command(params_file=None, *, namespace=None, remaps=None, parameters=No
     return cmd + list(ros_args)
 
 
+def installed_or_module(name, module):
+    """Return the argv prefix of console tool name: installed on PATH, else python -m module."""
+    found = shutil.which(name)
+    return [found] if found else [sys.executable, '-m', module]
+
+
 def stop_process(process, sig=signal.SIGINT, timeout=10.0):
-    """Signal a child and wait for it; kill it after timeout. Return (code, captured output)."""
-    if process.poll() is None:
+    """Signal a child (sig None: none) and wait for it; kill it after timeout.
+
+    Return (exit code, captured output).
+    """
+    if sig is not None and process.poll() is None:
         process.send_signal(sig)
     try:
         out, _ = process.communicate(timeout=timeout)
@@ -104,12 +112,7 @@ class NodeProcess:
 
     def finished(self, timeout=60.0):
         """Wait for a node that ends by itself (a refused start-up); (exit code, output)."""
-        try:
-            out, _ = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            out, _ = self.process.communicate()
-        return self.process.returncode, out
+        return stop_process(self.process, None, timeout)
 
     def __enter__(self):
         return self

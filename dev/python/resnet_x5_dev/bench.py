@@ -36,17 +36,14 @@ def _board_run(argv):
 
 def with_standin(argv, board_ms, folder):
     """Put the pyeasy_dnn STAND-IN where the node finds it; return argv naming its model."""
+    # On this process's path too: the suite checks that a pyeasy_dnn imports.
     sys.path.insert(0, STANDINS)
-    try:
-        import standin_support
-    finally:
-        sys.path.remove(STANDINS)
+    import standin_support
     model = standin_support.write_fixture_bin(os.path.join(folder, 'standin_resnet18.bin'))
     # The node inherits this process's environment (tools.node_process).
     os.environ['PYTHONPATH'] = os.pathsep.join(
         p for p in (STANDINS, os.environ.get('PYTHONPATH', '')) if p)
     os.environ['PYEASY_DNN_STANDIN_BOARD_MS'] = repr(board_ms)
-    sys.path.insert(0, STANDINS)  # the suite's own check: a pyeasy_dnn imports
     print('board run: the pyeasy_dnn STAND-IN ({}) holding the GIL {} ms per inference, not '
           'a BPU'.format(STANDINS, board_ms), flush=True)
     return argv + ['--board-model', model]

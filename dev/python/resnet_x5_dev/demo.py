@@ -12,7 +12,6 @@ the measured rates and latencies. DDS stays on loopback in a domain of its own.
 
 import argparse
 import array
-import glob
 import os
 import sys
 import time
@@ -21,7 +20,7 @@ import numpy as np
 
 from resnet_x5_ros.convert.encode import encode_image
 from resnet_x5_ros.share_dir import share_path
-from resnet_x5_ros.tools.images import read_image, SourceError
+from resnet_x5_ros.tools.images import list_images, read_image, SourceError
 from resnet_x5_ros.tools.node_process import INHERIT, NodeProcess
 from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 from resnet_x5_ros.tools.samples import SAMPLES_DIR
@@ -35,13 +34,17 @@ def _default_params_file():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--photos', nargs='*', help='image files (default: the sample photos)')
+    parser.add_argument('--photos', nargs='*',
+                        help='image files or folders (default: the sample photos)')
     parser.add_argument('--encodings', nargs='*', default=['bgr8', 'nv12'])
     parser.add_argument('--rate', type=float, default=30.0, help='frames per second sent')
     parser.add_argument('--frames', type=int, default=30, help='frames per photo and encoding')
     parser.add_argument('--params-file', default=None, help='node YAML (default: CPU config)')
     args = parser.parse_args(argv)
-    photos = args.photos or sorted(glob.glob(os.path.join(SAMPLES_DIR, '*.*')))
+    try:
+        photos = list_images(args.photos or [SAMPLES_DIR])
+    except SourceError as exc:
+        parser.error(str(exc))
     domain = isolate_ros_environment()
     print('demo: ROS_DOMAIN_ID={} (DDS on loopback only)'.format(domain), flush=True)
 

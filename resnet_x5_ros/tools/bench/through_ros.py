@@ -36,10 +36,12 @@ import yaml
 from resnet_x5_ros.backends import bpu_runtime_available, bpu_runtime_status, WORKER_TYPES
 from resnet_x5_ros.dds_profile import (dds_environment, PROFILE_NAMES, PROFILES_ENV,
                                        QOS_FROM_XML_ENV)
+from resnet_x5_ros.launch_args import security_settings
 from resnet_x5_ros.share_dir import share_path
 from resnet_x5_ros.tools.bench.proc import cpu_seconds, proc_status
 from resnet_x5_ros.tools.common import ToolError
-from resnet_x5_ros.tools.node_process import DISCARD, NodeProcess, stop_process
+from resnet_x5_ros.tools.node_process import (DISCARD, installed_or_module, NodeProcess,
+                                              stop_process)
 from resnet_x5_ros.tools.ros_domain import isolate_ros_environment
 from resnet_x5_ros.tools.samples import sample_path
 
@@ -93,11 +95,6 @@ def check(args):
         raise ToolError('the board run needs the BPU runtime pyeasy_dnn ({}); run it on the '
                         'RDK X5, or as `scripts/devenv bench` in a repository checkout, which '
                         'supplies its STAND-IN'.format(bpu_runtime_status('pyeasy_dnn')))
-
-
-def _executable(name, module):
-    exe = shutil.which(name)
-    return [exe] if exe else [sys.executable, '-m', module]
 
 
 def _params_file(args):
@@ -199,7 +196,7 @@ class _Listener:
 
 def _camera_publisher(rate):
     return subprocess.Popen(
-        _executable('image_publisher', 'resnet_x5_ros.tools.image_publisher.cli') +
+        installed_or_module('image_publisher', 'resnet_x5_ros.tools.image_publisher.cli') +
         [SAMPLE, '--size', '640x480', '--encoding', 'bgr8', '--rate', str(rate),
          '--topic', NAMESPACE + '/image', '--frame-id', 'bench_camera'],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -412,9 +409,10 @@ def secure_run(folder):
     keystore = pathlib.Path(folder, 'keystore')
     create_keystore(keystore)
     create_enclave(keystore, SECURE_ENCLAVE)
-    os.environ.update({'ROS_SECURITY_ENABLE': 'true', 'ROS_SECURITY_STRATEGY': 'Enforce',
-                       'ROS_SECURITY_KEYSTORE': str(keystore),
-                       'ROS_SECURITY_ENCLAVE_OVERRIDE': SECURE_ENCLAVE})
+    _, env = security_settings(SECURE_ENCLAVE, str(keystore))
+    # Every process of the run (the node, the camera, this listener) in the one enclave.
+    env['ROS_SECURITY_ENCLAVE_OVERRIDE'] = SECURE_ENCLAVE
+    os.environ.update(env)
 
 
 def run(args):
@@ -444,9 +442,9 @@ def run(args):
                       _camera_publisher) for name in cpu_runs]
             rows.update(_measure_runs(rclpy, listener, _start_node(params_file), plans, args))
         if 'board' in runs:
-            with tempfile.TemporaryDirectory(prefix='bench-board-') as folder:
-                feed_report = os.path.join(folder, 'feed.json')
-                node = _start_node(_write_board_files(folder, args.board_model,
+            with tempfile.TemporaryDirectory(prefix='bench-board-') as board_folder:
+                feed_report = os.path.join(board_folder, 'feed.json')
+                node = _start_node(_write_board_files(board_folder, args.board_model,
                                                       args.worker_type))
                 camera_profile = args.camera_dds_profile or args.dds_profile
                 plans = [('board', args.camera_rate,
