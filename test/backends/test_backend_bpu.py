@@ -24,6 +24,7 @@ from resnet_x5_ros.backends.bpu import BpuBackend, DEFAULT_BPU_MODEL, read_bin_n
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
+from support import run_in_threads
 from support.rosutil import child_env
 from support.standins import standin_support as standins
 
@@ -268,11 +269,7 @@ def test_each_thread_gets_its_own_frames_scores(runtime, fixture_bin):
             if top5(bpu.infer(frames[photo]))[0] != expected[photo]:
                 wrong.append(photo)
 
-    threads = [threading.Thread(target=worker, args=(p,)) for p in frames]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(worker, list(frames))
     assert wrong == []
 
 
@@ -284,18 +281,14 @@ def test_no_reentrant_run_on_one_hbm_runtime_object(hbm_runtime, fixture_bin):
     hbm_runtime.set_faults(sleep_every=1, sleep_seconds=0.02)
     errors = []
 
-    def worker():
+    def worker(_):
         for _ in range(5):
             try:
                 bpu.infer(np.full(75264, 9, np.uint8))
             except BackendError as exc:
                 errors.append(str(exc))
 
-    threads = [threading.Thread(target=worker) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(worker, range(3))
     assert errors == []
 
 

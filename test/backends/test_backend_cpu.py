@@ -5,7 +5,6 @@
 import json
 import os
 import shutil
-import threading
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from resnet_x5_ros.convert.colour import rgb_to_nv12
 from resnet_x5_ros.postprocess import (DEFAULT_LABELS_PATH, LabelsError, load_labels, softmax,
                                        top_k)
 from resnet_x5_ros.tools.samples import EXPECTED_CLASSES
+from support import run_in_threads
 from support.standins import standin_support as standins
 
 
@@ -149,11 +149,7 @@ def test_concurrent_inference_matches_sequential(cpu):
             if not np.allclose(got, expected[photo], atol=1e-4):
                 failures.append(photo)
 
-    threads = [threading.Thread(target=worker, args=(p,)) for p in frames for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(worker, [p for p in frames for _ in range(2)])
     assert failures == []
 
 

@@ -202,7 +202,6 @@ def test_the_node_cannot_publish_outside_its_policy(keystores, tmp_path):
                                                                        enclave)))
     node = start_secured(keystore, tmp_path / 'narrowed.log', enclave=enclave)
     line, _ = refused_start_up(node)
-    assert node.poll() == 2
     assert line.endswith('do not allow publishing on /overlay: add it to the policy and run '
                          'ros2 security create_permission again (see docs/security.md)'), line
 
@@ -216,5 +215,4 @@ def test_a_missing_enclave_is_one_line(keystores, tmp_path, enclave, expected):
     node = start_node('/', '-p', 'backend:=cpu', *args, params_file=None,
                       env=secure_settings(keystores['ours']))
     line, _ = refused_start_up(node)
-    assert node.poll() == 2
     assert expected in line, line

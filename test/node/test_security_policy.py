@@ -14,9 +14,8 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from resnet_x5_ros.params import yaml_text
 from support import REPO
-from support.nodes import CPU_MODEL, start_node
+from support.nodes import CPU_MODEL, node_running
 from support.rosutil import RosClient
 
 pytestmark = pytest.mark.ros
@@ -94,35 +93,25 @@ def test_the_node_policy_names_exactly_what_the_node_creates():
                            '/resnet_x5_ros/classifier')
     used = {}
     unchecked = set()
-    for parameters, remaps, package in CHOICES:
-        if package and importlib.util.find_spec(package) is None:
-            unchecked |= TROS_NAMES[package]
-            continue
-        parameters = dict(parameters, backend='cpu', qos_reliability='reliable')
-        args = []
-        for name, value in parameters.items():
-            args += ['-p', '{}:={}'.format(name, yaml_text(value))]
-        for source, target in remaps.items():
-            args += ['-r', '{}:={}'.format(source, target)]
-        node = start_node('/', *args, params_file=None)
-        client = RosClient('policy_probe')
-        code = None
-        try:
-            endpoints = _settled(client, (parameters, remaps))
-            code, out = node.stop()
+    client = RosClient('policy_probe')
+    try:
+        for parameters, remaps, package in CHOICES:
+            if package and importlib.util.find_spec(package) is None:
+                unchecked |= TROS_NAMES[package]
+                continue
+            parameters = dict(parameters, backend='cpu', qos_reliability='reliable')
+            with node_running('/', parameters=parameters, remaps=remaps, params_file=None):
+                endpoints = _settled(client, (parameters, remaps))
             # The next choice's node has the same name: wait until this one left the graph.
             assert client.spin_until(lambda: ('classifier', '/') not in
                                      client.node.get_node_names_and_namespaces(), 30.0)
-        finally:
-            client.close()
-            if code is None:
-                code, out = node.stop()
-        assert code == 0, out
-        for key, names in endpoints.items():
-            outside = names - allowed.get(key, set())
-            assert not outside, '{} {} not in the policy ({}, {})'.format(
-                key, sorted(outside), parameters, remaps)
-            used.setdefault(key, set()).update(names)
+            for key, names in endpoints.items():
+                outside = names - allowed.get(key, set())
+                assert not outside, '{} {} not in the policy ({}, {})'.format(
+                    key, sorted(outside), parameters, remaps)
+                used.setdefault(key, set()).update(names)
+    finally:
+        client.close()
     for key, names in allowed.items():
         # ~/get_type_description: Jazzy and later serve it, Humble does not.
         unused = names - used.get(key, set()) - {'/classifier/get_type_description'} - unchecked

@@ -11,13 +11,13 @@ enclave fail before any DDS is asked, so they hold under every ROS 2.
 
 import glob
 import os
-import signal
 import sys
 
 import pytest
 
+from resnet_x5_ros.launch_args import security_settings
 from support.keystores import ENCLAVE, fake_keystore
-from support.nodes import needs_model, refused_start_up, start_node
+from support.nodes import ERROR_PREFIX, needs_model, refused_start_up, start_node
 
 pytestmark = [pytest.mark.ros, needs_model]
 
@@ -36,21 +36,14 @@ def _fast_dds_without_security():
         return b'PKI-DH' not in f.read()
 
 
-def _secured(keystore, **more):
-    env = {'ROS_SECURITY_ENABLE': 'true', 'ROS_SECURITY_STRATEGY': 'Enforce',
-           'ROS_SECURITY_KEYSTORE': str(keystore)}
-    env.update(more)
-    return env
+def _secured(keystore):
+    """The environment the launch files' enclave and keystore arguments give the node."""
+    return security_settings(ENCLAVE, str(keystore))[1]
 
 
 def _refused(node):
-    try:
-        line, _ = refused_start_up(node, timeout=90.0)
-    finally:
-        node.stop(signal.SIGKILL)
-    assert node.poll() == 2
-    assert len(line) < 600, line
-    return line.split('classifier_node: error: ', 1)[1]
+    line, _ = refused_start_up(node, timeout=90.0)
+    return line.split(ERROR_PREFIX + ' ', 1)[1]
 
 
 def test_a_dds_without_security_or_unusable_files_is_one_line(tmp_path):

@@ -11,7 +11,18 @@ crafted_images: independent NV12 references and crafted pictures. peers/: a seco
 process; no_tros/: shadow packages that make the TROS messages fail to import.
 """
 
+import concurrent.futures
 import os
 
 TEST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(TEST_DIR)
+
+
+def run_in_threads(worker, args):
+    """Call worker(arg) for every arg, each in a thread of its own, all at once.
+
+    Return the results in order; an exception in any worker is raised here, so a test
+    cannot pass while its workers crash.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(args)) as pool:
+        return list(pool.map(worker, args))

@@ -58,10 +58,11 @@ class NodeUnderTest(NodeProcess):
     then return the file's text as the output.
     """
 
-    def __init__(self, namespace, *ros_args, params_file=CPU_PARAMS, env=None, log=None):
+    def __init__(self, namespace, *ros_args, params_file=CPU_PARAMS, env=None, log=None,
+                 **command):
         super().__init__(params_file, output=CAPTURE if log is None else log,
                          env=child_env(**(env or {})), cwd=REPO, executable=NODE,
-                         namespace=namespace, ros_args=ros_args)
+                         namespace=namespace, ros_args=ros_args, **command)
         self.namespace = namespace
         _started.append(self)
 
@@ -82,9 +83,13 @@ class NodeUnderTest(NodeProcess):
         return code, self.output() if self.log_path else out
 
 
-def start_node(namespace, *ros_args, params_file=CPU_PARAMS, env=None, log=None):
-    """Start the node in namespace with these ROS arguments; see NodeUnderTest."""
-    return NodeUnderTest(namespace, *ros_args, params_file=params_file, env=env, log=log)
+def start_node(namespace, *ros_args, params_file=CPU_PARAMS, env=None, log=None, **command):
+    """Start the node in namespace with these ROS arguments; see NodeUnderTest.
+
+    command: node_process.node_command's parameters= and remaps=.
+    """
+    return NodeUnderTest(namespace, *ros_args, params_file=params_file, env=env, log=log,
+                         **command)
 
 
 @contextlib.contextmanager
@@ -99,12 +104,20 @@ def node_running(namespace, *ros_args, **options):
 
 
 def refused_start_up(node, timeout=60.0):
-    """Wait for a node that must refuse to start: (its one error line, its whole output)."""
+    """Wait for a node that must refuse to start: (its one error line, its whole output).
+
+    It must end by itself (killed after timeout seconds) with exit code 2, no traceback and
+    exactly one error line, short enough to read.
+    """
     code, out = node.finished(timeout)
-    assert code != 0
+    if code == -signal.SIGKILL:
+        pytest.fail('the node did not stop by itself: ' + out[-2000:])
+    assert code == 2, out
     assert 'Traceback' not in out, out
     errors = [line for line in out.splitlines() if ERROR_PREFIX in line]
     assert len(errors) == 1, out
+    # One line a person can read, not a whole exception dump.
+    assert len(errors[0]) < 600, errors[0]
     return errors[0], out
 
 

@@ -94,7 +94,3 @@ class Results:
     def _on_msg(self, msg):
         self.count += 1
         self.by_frame.setdefault(msg.header.frame_id, []).append(msg)
-
-
-def warning_lines(output, text):
-    return [line for line in output.splitlines() if text in line]

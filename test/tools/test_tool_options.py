@@ -46,8 +46,7 @@ def test_options_are_the_parameters_with_their_names_defaults_and_choices(tool):
         action = options[name]
         assert action.choices == param.choices, name
         assert action.help.startswith(param.description), name
-        if not (tool == 'evaluate' and name == 'top_k'):
-            assert action.default == param.default, name
+        assert action.default == param.default, name
 
 
 def test_old_option_names_still_work():
